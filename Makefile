@@ -64,7 +64,7 @@ unit: setup
 	python -m pytest -q tests/unit
 
 integration: setup
-	python -m pytest -q tests/integration
+	python -m pytest -q -n auto tests/integration
 
 test: lint sanity unit integration main
 

@@ -10,7 +10,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 COLLECTIONS = os.path.join(ROOT, '.build', 'collections')
 
 
-def run_module(name, args, check=False, diff=False):
+def run_module(name, args, check=False, diff=False, env=None):
     """Run a module of the collection as Ansible does on a target: a process
     reading its arguments from a JSON file; returns the parsed result."""
     args = dict(args)
@@ -23,7 +23,7 @@ def run_module(name, args, check=False, diff=False):
     try:
         proc = subprocess.run(
             [sys.executable, '-m', 'ansible_collections.openvnet.openvnet.plugins.modules.' + name, f.name],
-            capture_output=True, text=True, check=False, env=dict(os.environ, PYTHONPATH=COLLECTIONS))
+            capture_output=True, text=True, check=False, env=dict(os.environ, PYTHONPATH=COLLECTIONS, **(env or {})))
     finally:
         os.unlink(f.name)
     try:

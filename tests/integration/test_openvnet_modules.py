@@ -1,0 +1,242 @@
+"""The OpenVNet modules against the WebAPI emulator, through every transport:
+the WebAPI directly, and vnctl (the stand-in) printing YAML (VNET_WEBAPI) or
+JSON (output_format 'json' in its configuration file)."""
+
+import json
+import os
+import socket
+import urllib.request
+
+import pytest
+
+from tests.support.openvnet_emulator import serve
+from tests.support.runner import ROOT, run_module
+
+VNCTL = os.path.join(ROOT, 'tests', 'support', 'bin', 'vnctl')
+SEED_MAC = '02:00:0a:00:01:0a'           # eth1's MAC on sv0 -> dpid 0x0000 + MAC
+SEED_DPID = '0x000002000a00010a'
+SEED = [
+    ('openvnet_datapath', dict(uuid='dp-test1', display_name='test1', dpid=SEED_MAC, node_id='vna')),
+    ('openvnet_network', dict(uuid='nw-test1', display_name='test1-net', ipv4_network='10.0.0.0',
+                              ipv4_prefix=24, mode='virtual')),
+    ('openvnet_interface', dict(uuid='if-inst1', mode='vif', owner_datapath_uuid='dp-test1',
+                                mac_address='EE:99:D5:67:FD:52', network_uuid='nw-test1',
+                                ipv4_address='10.0.0.1', port_name='tap1')),
+    ('openvnet_interface', dict(uuid='if-inst2', mode='vif', owner_datapath_uuid='dp-test1',
+                                mac_address='2A:27:6E:63:5E:E5', network_uuid='nw-test1',
+                                ipv4_address='10.0.0.2', port_name='tap2')),
+]
+
+
+class Emulator:
+    def __init__(self, server, transport, home):
+        self.server = server
+        self.port = server.server_address[1]
+        self.url = 'http://127.0.0.1:%d/api/1.0' % self.port
+        self.env = {}
+        if transport == 'api':
+            self.conn = dict(transport='api', api_url=self.url)
+        elif transport == 'vnctl-yaml':
+            self.conn = dict(vnctl_path=VNCTL, webapi='127.0.0.1:%d' % self.port)
+        else:
+            with open(os.path.join(home, '.vnctlrc'), 'w') as f:
+                f.write("webapi_uri '127.0.0.1'\nwebapi_port '%d'\noutput_format 'json'\n" % self.port)
+            self.conn = dict(vnctl_path=VNCTL)
+            self.env = {'HOME': home}
+
+    def run(self, module, args, check=False):
+        return run_module(module, dict(args, **self.conn), check=check, diff=True, env=self.env)
+
+    def get(self, path):
+        try:
+            with urllib.request.urlopen('%s/%s' % (self.url, path)) as resp:
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                return None
+            raise
+
+    def writes(self):
+        return [r for r in self.server.requests if r[0] != 'GET']
+
+
+@pytest.fixture(params=['api', 'vnctl-yaml', 'vnctl-json'])
+def openvnet(request, tmp_path):
+    server = serve(port=0)
+    yield Emulator(server, request.param, str(tmp_path))
+    server.shutdown()
+    server.server_close()
+
+
+def apply_seed(openvnet):
+    return [openvnet.run(module, args) for module, args in SEED]
+
+
+def test_seed_sequence_then_second_run_changes_nothing(openvnet):
+    results = apply_seed(openvnet)
+    assert [r.get('changed') for r in results] == [True] * 4, results
+    dp = openvnet.get('datapaths/dp-test1')
+    assert (dp['dpid'], dp['node_id'], dp['display_name']) == (SEED_DPID, 'vna', 'test1')
+    nw = openvnet.get('networks/nw-test1')
+    assert (nw['ipv4_network'], nw['ipv4_prefix'], nw['mode']) == ('10.0.0.0', 24, 'virtual')
+    inst2 = openvnet.get('interfaces/if-inst2')
+    assert (inst2['mac_address'], inst2['ipv4_address'], inst2['network_uuid']) == \
+        ('2a:27:6e:63:5e:e5', '10.0.0.2', 'nw-test1')
+    assert [p['port_name'] for p in openvnet.get('interfaces/if-inst2/ports')['items']] == ['tap2']
+    assert results[0]['datapath']['dpid'] == SEED_DPID
+
+    writes = len(openvnet.writes())
+    again = apply_seed(openvnet)
+    assert [r.get('changed') for r in again] == [False] * 4, again
+    assert len(openvnet.writes()) == writes, 'a no-op run made no write'
+    assert all(r['actions'] == [] for r in again)
+
+
+def test_mutable_field_is_updated_in_place(openvnet):
+    apply_seed(openvnet)
+    row_id = openvnet.get('networks/nw-test1')['id']
+    result = openvnet.run('openvnet_network', dict(SEED[1][1], display_name='renamed', domain_name='lab.example'))
+    assert result['changed'] is True
+    assert result['actions'] == ['update nw-test1: display_name, domain_name']
+    nw = openvnet.get('networks/nw-test1')
+    assert (nw['id'], nw['display_name'], nw['domain_name']) == (row_id, 'renamed', 'lab.example')
+
+
+def test_immutable_change_is_refused_then_applied_with_recreate(openvnet):
+    apply_seed(openvnet)
+    args = dict(SEED[0][1], dpid='0x00000000000000ff')
+    refused = openvnet.run('openvnet_datapath', args)
+    assert refused.get('failed') is True
+    assert 'dpid cannot be changed in place' in refused['msg'] and 'recreate' in refused['msg']
+    assert openvnet.get('datapaths/dp-test1')['dpid'] == SEED_DPID
+
+    writes = len(openvnet.writes())
+    planned = openvnet.run('openvnet_datapath', dict(args, recreate=True), check=True)
+    assert planned['changed'] is True
+    assert planned['actions'] == ['delete dp-test1', 'create dp-test1 (recreate: dpid changed)']
+    assert len(openvnet.writes()) == writes
+
+    done = openvnet.run('openvnet_datapath', dict(args, recreate=True))
+    assert done['changed'] is True
+    assert openvnet.get('datapaths/dp-test1')['dpid'] == '0x00000000000000ff'
+    assert openvnet.run('openvnet_datapath', dict(args, recreate=True))['changed'] is False
+
+
+def test_interface_address_change_needs_recreate(openvnet):
+    apply_seed(openvnet)
+    args = dict(SEED[2][1], ipv4_address='10.0.0.11')
+    assert 'ipv4_address' in openvnet.run('openvnet_interface', args)['msg']
+    assert openvnet.run('openvnet_interface', dict(args, recreate=True))['changed'] is True
+    assert openvnet.get('interfaces/if-inst1')['ipv4_address'] == '10.0.0.11'
+    assert openvnet.get('interfaces/if-inst1/ports')['items'][0]['port_name'] == 'tap1'
+
+
+def test_check_mode_changes_nothing(openvnet):
+    results = [openvnet.run(module, args, check=True) for module, args in SEED[:2]]
+    assert [r['changed'] for r in results] == [True, True]
+    assert results[0]['diff']['after']['dpid'] == SEED_DPID
+    assert openvnet.writes() == []
+    assert openvnet.get('datapaths/dp-test1') is None
+    apply_seed(openvnet)
+    writes = len(openvnet.writes())
+    result = openvnet.run('openvnet_interface', dict(uuid='if-inst1', state='absent'), check=True)
+    assert result['changed'] is True
+    assert len(openvnet.writes()) == writes
+
+
+def test_absent_removes_and_is_idempotent(openvnet):
+    apply_seed(openvnet)
+    for module, args in reversed(SEED):
+        result = openvnet.run(module, dict(uuid=args['uuid'], state='absent'))
+        assert result['changed'] is True, result
+        assert openvnet.run(module, dict(uuid=args['uuid'], state='absent'))['changed'] is False
+    assert openvnet.get('datapaths')['total_count'] == 0
+    assert openvnet.get('interfaces')['total_count'] == 0
+
+
+@pytest.mark.parametrize('module, args, field', [
+    ('openvnet_datapath', dict(uuid='dp-Test1', dpid=SEED_MAC, node_id='vna'), 'uuid'),
+    ('openvnet_datapath', dict(uuid='dp-test_1', dpid=SEED_MAC, node_id='vna'), 'uuid'),
+    ('openvnet_datapath', dict(uuid='nw-test1', dpid=SEED_MAC, node_id='vna'), 'uuid'),
+    ('openvnet_datapath', dict(uuid='dp-01234567890123456', dpid=SEED_MAC, node_id='vna'), 'uuid'),
+    ('openvnet_datapath', dict(uuid='dp-test1', dpid='0xaaaa', node_id='vna'), 'dpid'),
+    ('openvnet_datapath', dict(uuid='dp-test1', dpid='0x000000000000000g', node_id='vna'), 'dpid'),
+    ('openvnet_datapath', dict(uuid='dp-test1', node_id='vna'), 'dpid'),
+    ('openvnet_network', dict(uuid='nw-test1', ipv4_network='10.0.0.1', ipv4_prefix=24, mode='virtual'), 'host bits'),
+    ('openvnet_network', dict(uuid='nw-test1', ipv4_network='10.0.0.0', ipv4_prefix=33, mode='virtual'), 'ipv4_prefix'),
+    ('openvnet_network', dict(uuid='nw-test1', ipv4_network='10.0.0.0/24', ipv4_prefix=16, mode='virtual'), 'ipv4_prefix'),
+    ('openvnet_network', dict(uuid='nw-test1', ipv4_network='10.0.0.0/24', mode='overlay'), 'mode'),
+    ('openvnet_network', dict(uuid='nw-test1', ipv4_network='10.0.0.256', mode='virtual'), 'ipv4_network'),
+    ('openvnet_interface', dict(uuid='if-inst1', mode='vif', mac_address='EE:99:D5:67:FD'), 'mac_address'),
+    ('openvnet_interface', dict(uuid='if-inst1', mode='vif', network_uuid='nw-test1', ipv4_address='10.0.0'), 'ipv4_address'),
+    ('openvnet_interface', dict(uuid='if-inst1', mode='vif', ipv4_address='10.0.0.1'), 'network_uuid'),
+    ('openvnet_interface', dict(uuid='if-inst1', mode='vif', owner_datapath_uuid='test1'), 'owner_datapath_uuid'),
+    ('openvnet_datapath_network', dict(datapath_uuid='dp-test1', network_uuid='nw_test1', interface_uuid='if-x'), 'network_uuid'),
+], ids=lambda v: v if isinstance(v, str) and not v.startswith('openvnet_') else None)
+def test_bad_input_fails_before_any_request(openvnet, module, args, field):
+    result = openvnet.run(module, args)
+    assert result.get('failed') is True
+    assert field in result['msg']
+    assert openvnet.server.requests == []
+
+
+def test_interface_outside_its_network_fails_before_any_write(openvnet):
+    apply_seed(openvnet)
+    writes = len(openvnet.writes())
+    result = openvnet.run('openvnet_interface', dict(SEED[2][1], uuid='if-inst3', ipv4_address='10.0.1.3'))
+    assert result.get('failed') is True
+    assert result['msg'] == 'ipv4_address: 10.0.1.3 is not in nw-test1 (10.0.0.0/24)'
+    assert len(openvnet.writes()) == writes
+
+
+def test_webapi_down_is_a_clear_error(openvnet):
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    closed = sock.getsockname()[1]
+    sock.close()
+    conn = dict(openvnet.conn)
+    if 'api_url' in conn:
+        conn['api_url'] = 'http://127.0.0.1:%d/api/1.0' % closed
+    else:
+        conn['webapi'] = '127.0.0.1:%d' % closed
+    result = run_module('openvnet_datapath', dict(SEED[0][1], **conn), env=openvnet.env)
+    assert result.get('failed') is True
+    assert result['msg'].startswith('cannot reach the OpenVNet WebAPI'), result['msg']
+
+
+def test_error_body_is_a_failure_whatever_the_exit_status(openvnet):
+    """vnctl exits 0 on API errors; the module reads the body."""
+    apply_seed(openvnet)
+    result = openvnet.run('openvnet_datapath_network',
+                          dict(datapath_uuid='dp-test1', network_uuid='nw-test1', interface_uuid='if-nope'))
+    assert result.get('failed') is True
+    assert 'OpenVNet not found (UnknownUUIDResource, code 100): Interface#uuid: if-nope' == result['msg']
+
+
+def test_datapath_network_association(openvnet):
+    apply_seed(openvnet)
+    openvnet.run('openvnet_interface', dict(uuid='if-dp1eth1', mode='host', owner_datapath_uuid='dp-test1',
+                                            port_name='eth1', mac_address='02:00:0a:00:01:0a'))
+    args = dict(datapath_uuid='dp-test1', network_uuid='nw-test1', interface_uuid='if-dp1eth1',
+                mac_address='52:56:01:00:00:01')
+    assert openvnet.run('openvnet_datapath_network', args, check=True)['changed'] is True
+    assert openvnet.get('datapaths/dp-test1/networks')['items'] == []
+    assert openvnet.run('openvnet_datapath_network', args)['changed'] is True
+    assert [n['uuid'] for n in openvnet.get('datapaths/dp-test1/networks')['items']] == ['nw-test1']
+    assert openvnet.run('openvnet_datapath_network', args)['changed'] is False
+    gone = dict(datapath_uuid='dp-test1', network_uuid='nw-test1', state='absent')
+    assert openvnet.run('openvnet_datapath_network', gone)['changed'] is True
+    assert openvnet.get('datapaths/dp-test1/networks')['items'] == []
+    assert openvnet.run('openvnet_datapath_network', gone)['changed'] is False
+
+
+def test_info_warns_past_the_page_size(openvnet):
+    for i in range(32):
+        urllib.request.urlopen(urllib.request.Request(
+            '%s/datapaths?uuid=dp-%d&display_name=x&dpid=%d&node_id=v%d' % (openvnet.url, i, i + 1, i),
+            method='POST', data=b''))
+    result = openvnet.run('openvnet_info', dict(resource='datapaths'))
+    assert (len(result['objects']), result['total_count']) == (30, 32)
+    assert any('listed 30 of 32' in str(w) for w in result['warnings'])
+    one = openvnet.run('openvnet_info', dict(resource='datapaths', uuid='dp-31'))
+    assert [o['uuid'] for o in one['objects']] == ['dp-31']
