@@ -11,16 +11,16 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 ANSIBLE_TEST_PIP := 24_2
 COLLECTION_LINK := .build/collections/ansible_collections/openvnet/openvnet
 SANITY_TREE := .build/sanity/ansible_collections/openvnet/openvnet
-APT_PACKAGES := openvswitch-switch git rsync iproute2 util-linux
+APT_PACKAGES := openvswitch-switch git rsync iproute2 util-linux docker.io debootstrap iptables
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup apt venv link lint sanity unit integration test main sandbox-stop clean
+.PHONY: help setup apt venv link lint sanity unit integration molecule test main sandbox-stop clean
 
 help:
 	@echo "make setup        system packages, .venv, the collection link (idempotent)"
 	@echo "make test         everything CI runs: lint sanity unit integration main"
 	@echo "make main         the main job: site.yml on the local lab, verified, run twice"
-	@echo "make lint | sanity | unit | integration"
+	@echo "make lint | sanity | unit | integration | molecule [MOLECULE_ROLES=redis]"
 
 setup: apt venv link $(HOME)/.ansible/test/cache/get_pip_$(ANSIBLE_TEST_PIP).py
 
@@ -66,7 +66,16 @@ unit: setup
 integration: setup
 	python -m pytest -q -n auto tests/integration
 
-test: lint sanity unit integration main
+# Every role's scenario (roles/*/molecule/*) in a Debian 12 container with systemd.
+MOLECULE_ROLES ?= $(patsubst roles/%/molecule,%,$(wildcard roles/*/molecule))
+molecule: setup
+	bash tests/molecule/image.sh
+	@for role in $(MOLECULE_ROLES); do \
+	  echo "== molecule test: $$role"; \
+	  (cd roles/$$role && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections molecule test --all) || exit 1; \
+	done
+
+test: lint sanity unit integration molecule main
 
 # Until the VM lab exists, the lab is this machine's throwaway Open vSwitch.
 main: setup
