@@ -1,0 +1,34 @@
+"""MariaDB as the role left it, seen from inside the container."""
+
+testinfra_hosts = ['all']
+PASSWORD = 'molecule-not-a-secret'  # molecule.yml
+
+
+def sql(host, user, query, password=None, database=''):
+    auth = ['-p' + password] if password else []
+    return host.run(' '.join(['mysql', '-h', '127.0.0.1', '-u', user] + auth + [database, '-N', '-e', '%s']), query)
+
+
+def test_openvnet_user_can_create_a_table_in_its_database(host):
+    result = sql(host, 'vnet', 'CREATE TABLE probe (id INT NOT NULL, name VARCHAR(8) NOT NULL); '
+                                'INSERT INTO probe (id) VALUES (1); SELECT COUNT(*) FROM probe; DROP TABLE probe',
+                 PASSWORD, 'vnet')
+    assert result.rc == 0, result.stderr
+    # Non-strict mode: the NOT NULL column without a value is accepted, as OpenVNet needs.
+    assert result.stdout.strip() == '1'
+
+
+def test_wrong_password_is_refused(host):
+    assert sql(host, 'vnet', 'SELECT 1', 'wrong', 'vnet').rc != 0
+
+
+def test_root_cannot_log_in_over_tcp_with_an_empty_password(host):
+    result = sql(host, 'root', 'SELECT 1')
+    assert result.rc != 0
+    assert 'Access denied' in result.stderr
+
+
+def test_listens_on_loopback_only(host):
+    assert host.socket('tcp://127.0.0.1:3306').is_listening
+    assert not host.socket('tcp://0.0.0.0:3306').is_listening
+    assert host.service('mariadb').is_enabled
