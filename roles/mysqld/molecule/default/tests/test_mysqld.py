@@ -10,9 +10,9 @@ def sql(host, user, query, password=None, database=''):
 
 
 def test_openvnet_user_can_create_a_table_in_its_database(host):
-    result = sql(host, 'vnet', 'CREATE TABLE probe (id INT NOT NULL, name VARCHAR(8) NOT NULL); '
-                                'INSERT INTO probe (id) VALUES (1); SELECT COUNT(*) FROM probe; DROP TABLE probe',
-                 PASSWORD, 'vnet')
+    query = ('CREATE TABLE probe (id INT NOT NULL, name VARCHAR(8) NOT NULL); '
+             'INSERT INTO probe (id) VALUES (1); SELECT COUNT(*) FROM probe; DROP TABLE probe')
+    result = sql(host, 'vnet', query, PASSWORD, 'vnet')
     assert result.rc == 0, result.stderr
     # Non-strict mode: the NOT NULL column without a value is accepted, as OpenVNet needs.
     assert result.stdout.strip() == '1'
