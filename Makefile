@@ -11,16 +11,17 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 ANSIBLE_TEST_PIP := 24_2
 COLLECTION_LINK := .build/collections/ansible_collections/openvnet/openvnet
 SANITY_TREE := .build/sanity/ansible_collections/openvnet/openvnet
-APT_PACKAGES := openvswitch-switch git rsync iproute2 util-linux docker.io debootstrap iptables
+APT_PACKAGES := openvswitch-switch git rsync iproute2 util-linux docker.io debootstrap iptables qemu-system-x86 qemu-utils openssh-client e2fsprogs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup apt venv link lint sanity unit integration molecule test main sandbox-stop clean
+.PHONY: help setup apt venv link lint sanity unit integration molecule lab-image lab-up lab-down lab-test test main clean
 
 help:
 	@echo "make setup        system packages, .venv, the collection link (idempotent)"
-	@echo "make test         everything CI runs: lint sanity unit integration main"
-	@echo "make main         the main job: site.yml on the local lab, verified, run twice"
-	@echo "make lint | sanity | unit | integration | molecule [MOLECULE_ROLES=redis]"
+	@echo "make test         everything CI runs: lint sanity unit integration molecule lab-test"
+	@echo "make main         the main job: site.yml on the local lab (3 VMs), verified, run twice"
+	@echo "make lint | sanity | unit | integration | molecule [MOLECULE_ROLES=redis] | lab-test"
+	@echo "make lab-up | lab-down"
 
 setup: apt venv link $(HOME)/.ansible/test/cache/get_pip_$(ANSIBLE_TEST_PIP).py
 
@@ -75,20 +76,36 @@ molecule: setup
 	  (cd roles/$$role && ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build/collections molecule test --all) || exit 1; \
 	done
 
-test: lint sanity unit integration molecule main
+# The lab: three QEMU VMs (tests/lab). lab-test runs the main job end to end on a
+# fresh lab: site.yml, a no-op second run, reboots, an inventory change, teardown.
+LAB_INVENTORY := inventories/lab/hosts.yml
+lab-image: setup
+	bash tests/lab/image.sh
 
-# Until the VM lab exists, the lab is this machine's throwaway Open vSwitch.
-main: setup
-	$(PYTHON) tests/support/ovs_sandbox.py start .build/sandbox br0
-	ansible-playbook -i inventories/sandbox/hosts.yml site.yml
+lab-up: lab-image
+	$(PYTHON) tests/lab/lab.py up
+	ansible-playbook -i $(LAB_INVENTORY) tests/lab/prepare.yml
+
+lab-down:
+	$(PYTHON) tests/lab/lab.py down
+
+lab-test: lab-image
+	python -m pytest -q -s tests/lab
+
+test: lint sanity unit integration molecule lab-test
+
+# The main job: a fresh lab, site.yml (which ends with its verification), then again
+# to show it changes nothing. The lab stays up to look at; `make lab-down` stops it.
+main: lab-up
+	ansible-playbook -i $(LAB_INVENTORY) site.yml
 	@echo "== second run: must change nothing"
-	ansible-playbook -i inventories/sandbox/hosts.yml site.yml | tee .build/main-rerun.log
-	@grep -Eq '^sv0 +: ok=[0-9]+ +changed=0 .*failed=0' .build/main-rerun.log
-	@echo "== main job passed. Look: ovs-vsctl --db=unix:$(CURDIR)/.build/sandbox/db.sock show"
-	@echo "   Stop the sandbox with: make sandbox-stop"
+	ansible-playbook -i $(LAB_INVENTORY) site.yml | tee .build/main-rerun.log
+	@! grep -E '^sv[0-9] +: .*changed=[1-9]' .build/main-rerun.log
+	@echo "== main job passed. The lab is up:"
+	@$(PYTHON) tests/lab/lab.py status
+	@echo "   ssh -i .build/lab/id_ed25519 -p 2220 root@127.0.0.1 ovs-vsctl show   (the hub)"
+	@echo "   ssh -i .build/lab/id_ed25519 -p 2221 root@127.0.0.1 ping 10.0.0.2    (sv1 to sv2 over GRE)"
+	@echo "   make lab-down    to stop it"
 
-sandbox-stop:
-	$(PYTHON) tests/support/ovs_sandbox.py stop .build/sandbox
-
-clean: sandbox-stop
+clean: lab-down
 	rm -rf .build

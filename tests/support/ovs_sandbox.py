@@ -88,17 +88,3 @@ class OvsSandbox:
 
 def available():
     return all(shutil.which(b) for b in ('ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd', 'ovs-vsctl'))
-
-
-if __name__ == '__main__':
-    # python tests/support/ovs_sandbox.py start|stop DIR [BRIDGE...]
-    import sys
-    command, workdir, bridges = sys.argv[1], sys.argv[2], sys.argv[3:]
-    sandbox = OvsSandbox(os.path.abspath(workdir))
-    sandbox.stop()
-    if command == 'start':
-        shutil.rmtree(sandbox.dir, ignore_errors=True)
-        sandbox.start()
-        for bridge in bridges:
-            sandbox.add_bridge(bridge)
-        print(sandbox.db)

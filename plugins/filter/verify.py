@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, OpenVNet collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Overlay checks: which probes each peer sends, and the matrix of their results."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.openvnet.openvnet.plugins.filter.topology import peer_tunnel
+
+ICMP_IPV4_HEADERS = 28  # 20 (IPv4) + 8 (ICMP)
+
+
+def overlay_probes(peer, hostvars, groups):
+    """From one peer: a ping to every other peer's overlay address, and one at
+    the overlay MTU with don't-fragment set."""
+    mtu = int(peer_tunnel(peer, hostvars, groups)['mtu'])
+    probes = []
+    for other in groups.get('openvnet_peers', []):
+        if other == peer:
+            continue
+        address = hostvars[other]['openvnet_overlay_address'].split('/')[0]
+        probes.append({'peer': other, 'kind': 'ping', 'address': address,
+                       'argv': ['ping', '-c', '3', '-W', '2', address]})
+        probes.append({'peer': other, 'kind': 'df %d' % mtu, 'address': address,
+                       'argv': ['ping', '-M', 'do', '-c', '2', '-W', '2', '-s', str(mtu - ICMP_IPV4_HEADERS), address]})
+    return probes
+
+
+def probe_matrix(results_by_peer):
+    """Rows ``{from, to, probe, ok, line}`` from each peer's registered probe results."""
+    rows = []
+    for source in sorted(results_by_peer):
+        for result in results_by_peer[source] or []:
+            row = {'from': source, 'to': result['item']['peer'], 'probe': result['item']['kind'],
+                   'ok': result.get('rc') == 0}
+            row['line'] = '%-6s -> %-6s %-9s %s' % (source, row['to'], row['probe'], 'ok' if row['ok'] else 'FAILED')
+            rows.append(row)
+    return rows
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'overlay_probes': overlay_probes, 'probe_matrix': probe_matrix}

@@ -1,0 +1,269 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, OpenVNet collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: ovs_bridge
+short_description: Manage an Open vSwitch bridge as OpenVNet's vna expects it
+version_added: 1.0.0
+description:
+  - Creates, corrects and removes an Open vSwitch bridge with what the manual procedure puts in
+    C(ifcfg-br0)'s C(OVS_EXTRA) - datapath id, C(hwaddr), OpenFlow versions, in-band control off,
+    fail mode and controller - in one OVSDB transaction, after one read.
+  - It marks the bridges it creates with C(external_ids:managed_by=openvnet.openvnet) and does
+    not change or delete a bridge without that mark unless O(force=true).
+author:
+  - OpenVNet collection contributors (@openvnet)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
+requirements:
+  - ovs-vsctl (Open vSwitch) on the managed host
+options:
+  name:
+    description: The bridge.
+    type: str
+    required: true
+  datapath_id:
+    description:
+      - C(other_config:datapath-id), 16 hex digits, or a MAC address from which it is derived as
+        the manual procedure does (C(0000) followed by the MAC). Without it OVS derives the id from
+        a port's MAC, and it can change when ports are added.
+    type: str
+  hwaddr:
+    description: C(other_config:hwaddr), the bridge's MAC address.
+    type: str
+  protocols:
+    description: OpenFlow versions (C(protocols)); vna needs V(OpenFlow10), V(OpenFlow12), V(OpenFlow13).
+    type: list
+    elements: str
+  disable_in_band:
+    description: C(other_config:disable-in-band).
+    type: bool
+  fail_mode:
+    description: What the bridge does without its controller; V(standalone) switches as a learning switch.
+    type: str
+    choices: [standalone, secure]
+  controllers:
+    description: OpenFlow controller targets, for example V(tcp:127.0.0.1:6633) (vna); V([]) removes them.
+    type: list
+    elements: str
+  datapath_type:
+    description: V(system) (kernel datapath) or V(netdev) (userspace); set when the bridge is created.
+    type: str
+  other_config:
+    description: Further C(other_config) keys to set; keys not listed are left as they are.
+    type: dict
+  external_ids:
+    description: C(external_ids) keys to set; C(managed_by) is reserved for the ownership mark.
+    type: dict
+  force:
+    description: Manage a bridge of that name although this module did not create it.
+    type: bool
+    default: false
+  state:
+    description: Whether the bridge should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  db:
+    description: ovsdb-server to talk to, as ovs-vsctl's C(--db).
+    type: str
+  timeout:
+    description: Seconds ovs-vsctl may take (its C(--timeout)).
+    type: int
+    default: 30
+'''
+
+EXAMPLES = r'''
+- name: br0 as the manual procedure's ifcfg-br0 describes it, the datapath id from eth1's MAC
+  openvnet.openvnet.ovs_bridge:
+    name: br0
+    datapath_id: "{{ ansible_facts.eth1.macaddress }}"
+    hwaddr: "{{ ansible_facts.eth1.macaddress }}"
+    protocols: [OpenFlow10, OpenFlow12, OpenFlow13]
+    disable_in_band: true
+    fail_mode: standalone
+    controllers: ["tcp:127.0.0.1:6633"]
+'''
+
+RETURN = r'''
+bridge:
+  description: The bridge after the task (empty when absent).
+  returned: always
+  type: dict
+  sample:
+    datapath_type: system
+    fail_mode: standalone
+    protocols: [OpenFlow10, OpenFlow12, OpenFlow13]
+    controllers: ["tcp:127.0.0.1:6633"]
+    other_config: {datapath-id: "000002000a00010a", hwaddr: "02:00:0a:00:01:0a", disable-in-band: "true"}
+    external_ids: {managed_by: openvnet.openvnet}
+commands:
+  description: The ovs-vsctl command line that changed OVSDB (in check mode, would have); empty when nothing changed.
+  returned: always
+  type: list
+  elements: list
+'''
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import (
+    OWNER_KEY, OWNER_VALUE, OvsError, OvsVsctl, as_list, quote)
+
+
+class Invalid(Exception):
+    pass
+
+
+MAC = r'^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$'
+
+
+def datapath_id(value):
+    text = value.lower()
+    if re.match(MAC, text):
+        return '0000' + re.sub('[:-]', '', text)
+    m = re.match(r'^(0x)?([0-9a-f]{16})$', text)
+    if not m:
+        raise Invalid('datapath_id: %r is not 16 hex digits or a MAC address' % value)
+    return m.group(2)
+
+
+def read(client, name):
+    bridges, controllers = client.list_tables([
+        ('Bridge', ['name', 'controller', 'fail_mode', 'protocols', 'other_config', 'external_ids',
+                    'datapath_type']),
+        ('Controller', ['_uuid', 'target']),
+    ])
+    targets = dict((c['_uuid'], c['target']) for c in controllers)
+    for row in bridges:
+        if row['name'] == name:
+            return dict(datapath_type=row['datapath_type'] or 'system',
+                        fail_mode=row['fail_mode'] or None,
+                        protocols=sorted(as_list(row['protocols'])),
+                        controllers=sorted(targets[u] for u in as_list(row['controller']) if u in targets),
+                        other_config=row['other_config'], external_ids=row['external_ids'])
+    return None
+
+
+def wanted(p):
+    other = dict((str(k), str(v)) for k, v in (p['other_config'] or {}).items())
+    if p['datapath_id']:
+        other['datapath-id'] = datapath_id(p['datapath_id'])
+    if p['hwaddr']:
+        if not re.match(MAC, p['hwaddr'].lower()):
+            raise Invalid('hwaddr: %r is not a MAC address' % p['hwaddr'])
+        other['hwaddr'] = p['hwaddr'].lower().replace('-', ':')
+    if p['disable_in_band'] is not None:
+        other['disable-in-band'] = 'true' if p['disable_in_band'] else 'false'
+    ids = dict((str(k), str(v)) for k, v in (p['external_ids'] or {}).items())
+    if OWNER_KEY in ids:
+        raise Invalid('external_ids: the key %r is reserved for the ownership mark' % OWNER_KEY)
+    ids[OWNER_KEY] = OWNER_VALUE
+    return dict(datapath_type=p['datapath_type'], fail_mode=p['fail_mode'],
+                protocols=sorted(p['protocols']) if p['protocols'] is not None else None,
+                controllers=sorted(p['controllers']) if p['controllers'] is not None else None,
+                other_config=other, external_ids=ids)
+
+
+def plan(name, want, have, force):
+    """Commands, and the row after them."""
+    commands, columns = [], []
+    if have is None:
+        commands.append(['add-br', name])
+        have = dict(datapath_type='system', fail_mode=None, protocols=[], controllers=[],
+                    other_config={}, external_ids={})
+        if want['datapath_type']:
+            columns.append('datapath_type=%s' % want['datapath_type'])
+    elif not force and have['external_ids'].get(OWNER_KEY) != OWNER_VALUE:
+        raise Invalid('name: bridge %s exists but was not created by this module (no external_ids:%s=%s); '
+                      'set force=true to take it over' % (name, OWNER_KEY, OWNER_VALUE))
+    elif want['datapath_type'] and want['datapath_type'] != have['datapath_type']:
+        columns.append('datapath_type=%s' % want['datapath_type'])
+    after = dict(have, other_config=dict(have['other_config'], **want['other_config']),
+                 external_ids=dict(have['external_ids'], **want['external_ids']))
+    if want['datapath_type']:
+        after['datapath_type'] = want['datapath_type']
+    if want['fail_mode'] and want['fail_mode'] != have['fail_mode']:
+        columns.append('fail_mode=%s' % want['fail_mode'])
+        after['fail_mode'] = want['fail_mode']
+    if want['protocols'] is not None and want['protocols'] != have['protocols']:
+        columns.append('protocols=[%s]' % ','.join(quote(v) for v in want['protocols']))
+        after['protocols'] = want['protocols']
+    for column in ('other_config', 'external_ids'):
+        for key, value in sorted(want[column].items()):
+            if have[column].get(key) != value:
+                columns.append('%s:%s=%s' % (column, quote(key), quote(value)))
+    if columns:
+        commands.append(['set', 'Bridge', name] + columns)
+    if want['controllers'] is not None and want['controllers'] != have['controllers']:
+        commands.append(['set-controller', name] + want['controllers'] if want['controllers']
+                        else ['del-controller', name])
+        after['controllers'] = want['controllers']
+    return commands, after
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type='str', required=True),
+            datapath_id=dict(type='str'),
+            hwaddr=dict(type='str'),
+            protocols=dict(type='list', elements='str'),
+            disable_in_band=dict(type='bool'),
+            fail_mode=dict(type='str', choices=['standalone', 'secure']),
+            controllers=dict(type='list', elements='str'),
+            datapath_type=dict(type='str'),
+            other_config=dict(type='dict'),
+            external_ids=dict(type='dict'),
+            force=dict(type='bool', default=False),
+            state=dict(type='str', choices=['present', 'absent'], default='present'),
+            db=dict(type='str'),
+            timeout=dict(type='int', default=30),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    name = p['name']
+    try:
+        if len(name) > 15 or not re.match(r'^[A-Za-z0-9_.-]+$', name):
+            raise Invalid('name: %r is not a valid bridge name (1 to 15 of [A-Za-z0-9_.-])' % name)
+        want = wanted(p)
+    except Invalid as e:
+        module.fail_json(msg=str(e))
+    client = OvsVsctl(module, db=p['db'], timeout=p['timeout'])
+    try:
+        have = read(client, name)
+        if p['state'] == 'absent':
+            if have is not None and not p['force'] and have['external_ids'].get(OWNER_KEY) != OWNER_VALUE:
+                raise Invalid('name: bridge %s was not created by this module; set force=true to delete it' % name)
+            commands, after = ([['del-br', name]], None) if have is not None else ([], None)
+        else:
+            commands, after = plan(name, want, have, p['force'])
+    except (Invalid, OvsError) as e:
+        module.fail_json(msg=str(e))
+    result = dict(changed=bool(commands), commands=[], bridge=after or {},
+                  diff=dict(before=have or {}, after=after or {}))
+    if commands:
+        try:
+            result['commands'] = [client.transact_argv(commands) if module.check_mode else client.transact(commands)]
+        except OvsError as e:
+            module.fail_json(msg=str(e), commands=[client.transact_argv(commands)])
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,100 @@
+"""The main job end to end on the three-VM lab (real kernels, real GRE, real OVS):
+site.yml, idempotence, persistence across reboots, an inventory change, teardown.
+The steps share one lab and run in order."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+INVENTORY = os.path.join(ROOT, 'inventories', 'lab', 'hosts.yml')
+KEY = os.path.join(ROOT, '.build', 'lab', 'id_ed25519')
+PORTS = {'sv0': 2220, 'sv1': 2221, 'sv2': 2222}
+BIN = os.path.dirname(sys.executable)
+RECAP = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
+
+
+def ansible(*argv, inventory=INVENTORY):
+    proc = subprocess.run([os.path.join(BIN, argv[0]), '-i', inventory] + list(argv[1:]),
+                          cwd=ROOT, capture_output=True, text=True, check=False)
+    print(proc.stdout[-4000:], proc.stderr[-2000:])
+    return proc
+
+
+def play(playbook, inventory=INVENTORY):
+    return ansible('ansible-playbook', os.path.join(ROOT, playbook), inventory=inventory)
+
+
+def recap(output):
+    return dict((m[0], dict(ok=int(m[1]), changed=int(m[2]), unreachable=int(m[3]), failed=int(m[4])))
+                for m in RECAP.findall(output))
+
+
+def ssh(host, command):
+    proc = subprocess.run(['ssh', '-i', KEY, '-p', str(PORTS[host]), '-o', 'StrictHostKeyChecking=no',
+                           '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', 'root@127.0.0.1', command],
+                          capture_output=True, text=True, check=False, timeout=120)
+    return proc.stdout
+
+
+@pytest.fixture(scope='module')
+def lab():
+    subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'lab', 'lab.py'), 'up'], check=True)
+    try:
+        assert play('tests/lab/prepare.yml').returncode == 0
+        yield
+    finally:
+        subprocess.run([sys.executable, os.path.join(ROOT, 'tests', 'lab', 'lab.py'), 'down'], check=False)
+
+
+def test_1_site_on_a_fresh_lab_passes_its_verification(lab):
+    proc = play('site.yml')
+    assert proc.returncode == 0
+    assert 'sv1    -> sv2    df 1462   ok' in proc.stdout
+    assert 'sv2    -> sv1    ping      ok' in proc.stdout
+
+
+def test_2_a_second_run_changes_nothing(lab):
+    proc = play('site.yml')
+    assert proc.returncode == 0
+    hosts = recap(proc.stdout)
+    assert set(hosts) >= {'sv0', 'sv1', 'sv2'}
+    assert dict((h, r['changed']) for h, r in hosts.items()) == dict((h, 0) for h in hosts)
+
+
+def test_3_the_overlay_survives_a_reboot_of_hub_and_peer(lab):
+    assert ansible('ansible', 'sv0,sv1', '-m', 'ansible.builtin.reboot', '-a', 'reboot_timeout=900').returncode == 0
+    assert play('playbooks/verify.yml').returncode == 0
+
+
+def test_4_a_changed_overlay_address_leaves_nothing_stale(lab):
+    changed = os.path.join(ROOT, '.build', 'inventory-changed')
+    shutil.rmtree(changed, ignore_errors=True)
+    shutil.copytree(os.path.dirname(INVENTORY), changed)
+    with open(os.path.join(changed, 'hosts.yml')) as f:
+        inventory = yaml.safe_load(f)
+    peers = inventory['all']['children']['openvnet_peers']['hosts']
+    peers['sv1']['openvnet_overlay_address'] = '10.0.0.11/24'
+    with open(os.path.join(changed, 'hosts.yml'), 'w') as f:
+        yaml.safe_dump(inventory, f)
+    proc = play('site.yml', inventory=os.path.join(changed, 'hosts.yml'))
+    assert proc.returncode == 0
+    assert re.findall(r'inet (\S+)', ssh('sv1', 'ip -o -4 addr show dev gre-sv0')) == ['10.0.0.11/24']
+    assert ssh('sv0', 'ovs-vsctl list-ports br0').split() == ['gre-sv1', 'gre-sv2']
+
+
+def test_5_teardown_removes_everything_and_verify_then_fails(lab):
+    assert play('playbooks/teardown.yml').returncode == 0
+    assert play('playbooks/verify.yml').returncode != 0, 'verify must be able to fail'
+    owned = json.loads(ssh('sv0', 'ovs-vsctl --format=json find Interface external_ids:managed_by=openvnet.openvnet'))
+    assert owned['data'] == []
+    assert 'br0' not in ssh('sv0', 'ovs-vsctl list-br').split()
+    for peer in ('sv1', 'sv2'):
+        assert ssh(peer, 'ip -o link show type gretap') == ''
+        assert ssh(peer, 'ls /etc/systemd/network') .split() == []
