@@ -12,6 +12,7 @@ from unittest import mock
 import pytest
 import yaml
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings
 from ansible.module_utils.testing import patch_module_args
 
 
@@ -60,6 +61,9 @@ def run_case(main, case, capsys, binary, fetch_url_target=None):
         assert kwargs.get('environ_update') == call.get('environ', {'LC_ALL': 'C'})
         return call['rc'], call.get('out', ''), call.get('err', '')
 
+    # Warnings are process-wide (and deduplicated): start each case with none.
+    warnings._global_warnings.clear()
+    warnings._global_deprecations.clear()
     with patch_module_args(args), \
             mock.patch.object(basic.AnsibleModule, 'run_command', run_command), \
             mock.patch.object(basic.AnsibleModule, 'get_bin_path', return_value=binary), \

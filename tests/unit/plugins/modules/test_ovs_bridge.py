@@ -1,0 +1,13 @@
+import os
+
+import pytest
+
+from ansible_collections.openvnet.openvnet.plugins.modules import ovs_bridge
+from tests.support.uthelper import load_cases, run_case
+
+CASES = os.path.join(os.path.dirname(__file__), 'test_ovs_bridge.yaml')
+
+
+@pytest.mark.parametrize('case', load_cases(CASES))
+def test_ovs_bridge(case, capsys):
+    run_case(ovs_bridge.main, case, capsys, '/usr/bin/ovs-vsctl')
