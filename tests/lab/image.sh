@@ -9,7 +9,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 LAB=${LAB:-$(cd "$HERE/../.." && pwd)/.build/lab}
 IMAGE="$LAB/base.img"
 STAMP="$LAB/base.version"
-VERSION=1   # bump when this script or guest/ changes what the image holds
+VERSION=2   # bump when this script or guest/ changes what the image holds
 
 mkdir -p "$LAB"
 [ -f "$LAB/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C openvnet-lab -f "$LAB/id_ed25519"
@@ -24,7 +24,7 @@ rootfs="$LAB/rootfs"
 mkdir -p "$rootfs"
 echo "building the lab image (debootstrap from $mirror)"
 debootstrap --variant=minbase \
-  --include=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,iproute2,iputils-ping,procps,netbase,sudo,ca-certificates,python3,python3-apt,linux-image-amd64,openvswitch-switch,redis-server,redis-tools,mariadb-server,mariadb-client,python3-pymysql \
+  --include=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,iproute2,iputils-ping,procps,netbase,ifupdown,sudo,ca-certificates,python3,python3-apt,linux-image-amd64,openvswitch-switch,redis-server,redis-tools,mariadb-server,mariadb-client,python3-pymysql \
   bookworm "$rootfs" "$mirror" >"$LAB/debootstrap.log" 2>&1 || { tail -30 "$LAB/debootstrap.log"; exit 1; }
 
 # Every clone must get its own machine-id and OVS database, or gretap devices and

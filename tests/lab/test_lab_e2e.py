@@ -68,8 +68,9 @@ def test_2_a_second_run_changes_nothing(lab):
     assert dict((h, r['changed']) for h, r in hosts.items()) == dict((h, 0) for h in hosts)
 
 
-def test_3_the_overlay_survives_a_reboot_of_hub_and_peer(lab):
-    assert ansible('ansible', 'sv0,sv1', '-m', 'ansible.builtin.reboot', '-a', 'reboot_timeout=900').returncode == 0
+def test_3_the_overlay_survives_a_reboot_of_hub_and_peers(lab):
+    # sv1 (systemd-networkd) and sv2 (ifupdown): both backends must bring the tunnel back.
+    assert ansible('ansible', 'sv0,sv1,sv2', '-m', 'ansible.builtin.reboot', '-a', 'reboot_timeout=900').returncode == 0
     assert play('playbooks/verify.yml').returncode == 0
 
 
@@ -97,5 +98,6 @@ def test_5_teardown_removes_everything_and_verify_then_fails(lab):
     assert 'br0' not in ssh('sv0', 'ovs-vsctl list-br').split()
     for peer in ('sv1', 'sv2'):
         assert ssh(peer, 'ip -o link show type gretap') == ''
-        files = ssh(peer, 'ls /etc/systemd/network').split()
+        files = ssh(peer, 'ls /etc/systemd/network /etc/network/interfaces.d').split()
         assert [f for f in files if f.startswith('60-openvnet-')] == [], files
+    assert 'source /etc/network/interfaces.d/*' in ssh('sv2', 'cat /etc/network/interfaces')
