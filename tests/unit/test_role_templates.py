@@ -87,9 +87,9 @@ def test_gretap_ifupdown_stanza(key, suffix):
 
 
 @pytest.mark.parametrize('script', ['ifup-gretap', 'ifdown-gretap'])
-def test_gretap_network_scripts_parse_and_are_executable(script):
-    path = os.path.join(ROLES, 'gretap_peer', 'files', script)
-    assert os.access(path, os.X_OK)
+def test_gretap_network_scripts_parse(script):
+    path = os.path.join(ROLES, 'gretap_peer', 'templates', script + '.j2')
+    assert '{{' not in open(path).read()
     subprocess.run(['bash', '-n', path], check=True)
 
 
@@ -123,3 +123,38 @@ def test_gretap_backend_by_os(family, major, backend):
                 assert yaml.safe_load(f)['__gretap_peer_backend'] == backend
             return
     raise AssertionError('no vars for %s %s' % (family, major))
+
+
+NIC = dict(underlay_nic_mac='0A:1B:2C:3D:4E:5F', underlay_nic_device='ens6')
+
+
+def test_underlay_nic_ifcfg_for_el7_as_the_manual_procedure():
+    assert body(render('underlay_nic', 'ifcfg.j2', **NIC)) == [
+        'DEVICE=ens6', 'HWADDR=0a:1b:2c:3d:4e:5f', 'TYPE=Ethernet', 'ONBOOT=yes', 'BOOTPROTO=dhcp',
+        '# The primary NIC keeps the default route and the resolver.', 'DEFROUTE=no', 'PEERDNS=no', 'IPV6INIT=no']
+
+
+def test_underlay_nic_netplan_matches_the_mac_without_routes():
+    netplan = yaml.safe_load(render('underlay_nic', 'netplan.yaml.j2', **NIC))
+    nic = netplan['network']['ethernets']['openvnet-underlay']
+    assert nic['match'] == {'macaddress': '0a:1b:2c:3d:4e:5f'}
+    assert nic['dhcp4'] is True and nic['dhcp4-overrides']['use-routes'] is False
+
+
+def test_underlay_nic_networkmanager_never_default():
+    text = render('underlay_nic', 'nmconnection.j2', **NIC)
+    assert 'mac-address=0A:1B:2C:3D:4E:5F' in text.splitlines()
+    assert 'never-default=true' in text.splitlines() and 'method=auto' in text.splitlines()
+
+
+@pytest.mark.parametrize('distribution, family, major, backend', [
+    ('Debian', 'Debian', '12', 'networkd'), ('Ubuntu', 'Debian', '24', 'netplan'), ('CentOS', 'RedHat', '7', 'ifcfg'),
+    ('Rocky', 'RedHat', '8', 'networkmanager'), ('RedHat', 'RedHat', '9', 'networkmanager')])
+def test_underlay_nic_backend_by_os(distribution, family, major, backend):
+    for name in ('%s.yml' % distribution, '%s-%s.yml' % (family, major), '%s.yml' % family):
+        path = os.path.join(ROLES, 'underlay_nic', 'vars', name)
+        if os.path.exists(path):
+            with open(path) as f:
+                assert yaml.safe_load(f)['__underlay_nic_backend'] == backend
+            return
+    raise AssertionError('no vars for %s %s' % (distribution, major))

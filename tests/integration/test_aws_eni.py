@@ -1,0 +1,237 @@
+"""The aws_eni role and the aws_tunnel_eni module against moto's EC2 server on 127.0.0.1:
+a VPC with three instances, the role run from an inventory, results read back with boto3."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import boto3
+import pytest
+import yaml
+
+from tests.support.moto_server import serve
+from tests.support.runner import ROOT, run_module
+
+BIN = os.path.dirname(sys.executable)
+RECAP = re.compile(r'^localhost\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
+ADMIN = '203.0.113.0/24'
+CREDENTIALS = dict(AWS_ACCESS_KEY_ID='testing', AWS_SECRET_ACCESS_KEY='testing', AWS_DEFAULT_REGION='us-east-1',
+                   AWS_REGION='us-east-1')
+
+
+class Aws:
+    def __init__(self, url, tmp):
+        self.url = url
+        self.tmp = tmp
+        self.ec2 = boto3.client('ec2', endpoint_url=url, region_name='us-east-1', aws_access_key_id='testing',
+                                aws_secret_access_key='testing')
+        self.vpc = self.ec2.create_vpc(CidrBlock='10.20.0.0/16')['Vpc']['VpcId']
+        self.subnet = self.ec2.create_subnet(VpcId=self.vpc, CidrBlock='10.20.1.0/24',
+                                             AvailabilityZone='us-east-1a')['Subnet']['SubnetId']
+        other = self.ec2.create_vpc(CidrBlock='10.30.0.0/16')['Vpc']['VpcId']
+        self.foreign_subnet = self.ec2.create_subnet(VpcId=other, CidrBlock='10.30.1.0/24',
+                                                     AvailabilityZone='us-east-1a')['Subnet']['SubnetId']
+        image = self.ec2.describe_images()['Images'][0]['ImageId']
+        self.instances = {}
+        for name, role, overlay in (('sv0', 'hub', ''), ('sv1', 'peer', '10.0.0.1/24'), ('sv2', 'peer', '10.0.0.2/24')):
+            tags = [{'Key': 'Name', 'Value': name}, {'Key': 'openvnet-cluster', 'Value': 'openvnet'},
+                    {'Key': 'openvnet-role', 'Value': role}, {'Key': 'openvnet-overlay', 'Value': overlay}]
+            self.instances[name] = self.ec2.run_instances(
+                ImageId=image, MinCount=1, MaxCount=1, SubnetId=self.subnet,
+                TagSpecifications=[{'ResourceType': 'instance', 'Tags': tags}])['Instances'][0]['InstanceId']
+
+    def inventory(self, peers=('sv1', 'sv2'), **host_vars):
+        hosts = dict((h, dict(dict(openvnet_instance_id=self.instances[h]), **host_vars.get(h, {})))
+                     for h in ('sv0',) + tuple(peers))
+        data = {'all': {'children': {
+            'openvnet_hubs': {'hosts': {'sv0': hosts['sv0']}},
+            'openvnet_peers': {'hosts': dict((p, hosts[p]) for p in peers)}}}}
+        path = os.path.join(self.tmp, 'hosts.yml')
+        with open(path, 'w') as f:
+            yaml.safe_dump(data, f)
+        return path
+
+    def play(self, inventory, *extra, **role_vars):
+        role_vars = dict(dict(aws_eni_admin_cidr=ADMIN, aws_eni_endpoint_url=self.url,
+                              aws_eni_region='us-east-1'), **role_vars)
+        vars_file = os.path.join(self.tmp, 'vars.yml')
+        with open(vars_file, 'w') as f:
+            yaml.safe_dump(role_vars, f)
+        proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-e', '@' + vars_file,
+                               os.path.join(ROOT, 'tests', 'integration', 'aws', 'converge.yml')] + list(extra),
+                              cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, **CREDENTIALS), check=False)
+        recap = RECAP.search(proc.stdout)
+        return proc, (dict(changed=int(recap.group(2)), failed=int(recap.group(4))) if recap else None)
+
+    def tunnel_enis(self):
+        return self.ec2.describe_network_interfaces(Filters=[
+            {'Name': 'tag-key', 'Values': ['openvnet.openvnet/instance']}])['NetworkInterfaces']
+
+    def group(self):
+        groups = self.ec2.describe_security_groups(Filters=[{'Name': 'group-name', 'Values': ['openvnet-tunnels']}])
+        return groups['SecurityGroups'][0] if groups['SecurityGroups'] else None
+
+
+@pytest.fixture
+def aws(tmp_path):
+    server, url = serve()
+    try:
+        yield Aws(url, str(tmp_path))
+    finally:
+        server.stop()
+
+
+def rules(group):
+    """Ingress rules as (protocol, from, to, source) tuples."""
+    found = set()
+    for perm in group['IpPermissions']:
+        for pair in perm.get('UserIdGroupPairs', []):
+            found.add((perm['IpProtocol'], perm.get('FromPort'), perm.get('ToPort'), pair['GroupId']))
+        for cidr in perm.get('IpRanges', []):
+            found.add((perm['IpProtocol'], perm.get('FromPort'), perm.get('ToPort'), cidr['CidrIp']))
+    return found
+
+
+def test_one_tunnel_eni_per_instance_then_no_change_then_purge_and_absent(aws):
+    inventory = aws.inventory()
+    proc, recap = aws.play(inventory, '--check')
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert aws.tunnel_enis() == [] and aws.group() is None
+
+    proc, recap = aws.play(inventory)
+    assert recap and recap['failed'] == 0 and recap['changed'] > 0, proc.stdout[-3000:]
+    group = aws.group()
+    assert rules(group) == {('47', None, None, group['GroupId']), ('icmp', -1, -1, group['GroupId']),
+                            ('tcp', 22, 22, ADMIN)}
+    enis = aws.tunnel_enis()
+    assert sorted(e['Attachment']['InstanceId'] for e in enis) == sorted(aws.instances.values())
+    for eni in enis:
+        assert eni['Attachment']['DeviceIndex'] == 1
+        assert eni['Attachment']['Status'] == 'attached'
+        assert eni['Attachment']['DeleteOnTermination'] is True
+        assert eni['SourceDestCheck'] is False
+        assert [g['GroupId'] for g in eni['Groups']] == [group['GroupId']]
+        assert eni['SubnetId'] == aws.subnet
+    for name, instance in aws.instances.items():
+        nics = aws.ec2.describe_instances(InstanceIds=[instance])['Reservations'][0]['Instances'][0]['NetworkInterfaces']
+        assert sorted(n['Attachment']['DeviceIndex'] for n in nics) == [0, 1], name
+
+    proc, recap = aws.play(inventory)
+    assert recap == dict(changed=0, failed=0), proc.stdout[-3000:]
+
+    # sv2 leaves the inventory: check mode reports it, the real run detaches and deletes its ENI
+    smaller = aws.inventory(peers=('sv1',))
+    proc, recap = aws.play(smaller, '--check')
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert len(aws.tunnel_enis()) == 3
+    proc, recap = aws.play(smaller)
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert sorted(e['Attachment']['InstanceId'] for e in aws.tunnel_enis()) == \
+        sorted([aws.instances['sv0'], aws.instances['sv1']])
+
+    proc, recap = aws.play(smaller, aws_eni_state='absent')
+    assert recap and recap['failed'] == 0, proc.stdout[-3000:]
+    assert aws.tunnel_enis() == [] and aws.group() is None
+
+
+def test_the_aws_inventory_builds_hubs_peers_and_underlay_addresses_from_the_enis(aws):
+    proc, recap = aws.play(aws.inventory())
+    assert recap and recap['failed'] == 0, proc.stdout[-3000:]
+    with open(os.path.join(ROOT, 'inventories', 'aws', 'aws_ec2.yml')) as f:
+        config = yaml.safe_load(f)
+    config.update(regions=['us-east-1'], endpoint_url=aws.url)
+    inventory = os.path.join(aws.tmp, 'test.aws_ec2.yml')
+    with open(inventory, 'w') as f:
+        yaml.safe_dump(config, f)
+    proc = subprocess.run([os.path.join(BIN, 'ansible-inventory'), '-i', inventory, '--list'], cwd=ROOT,
+                          capture_output=True, text=True, env=dict(os.environ, **CREDENTIALS), check=True)
+    found = json.loads(proc.stdout)
+    assert found['openvnet_hubs']['hosts'] == ['sv0']
+    assert sorted(found['openvnet_peers']['hosts']) == ['sv1', 'sv2']
+    host_vars = found['_meta']['hostvars']
+    enis = dict((e['Attachment']['InstanceId'], e['PrivateIpAddress']) for e in aws.tunnel_enis())
+    for name, instance in aws.instances.items():
+        assert unsafe(host_vars[name]['openvnet_underlay_address']) == enis[instance]
+    assert unsafe(host_vars['sv1']['openvnet_overlay_address']) == '10.0.0.1/24'
+
+
+def unsafe(value):
+    """ansible-inventory marks values that came from AWS as unsafe."""
+    return value['__ansible_unsafe'] if isinstance(value, dict) else value
+
+
+def test_vxlan_and_pmtud_rules_are_added_on_request(aws):
+    proc, recap = aws.play(aws.inventory(), aws_eni_vxlan=True, aws_eni_pmtud_cidrs=['198.51.100.0/24'],
+                           aws_eni_ssh=False)
+    assert recap and recap['failed'] == 0, proc.stdout[-3000:]
+    group = aws.group()
+    assert rules(group) == {('47', None, None, group['GroupId']), ('icmp', -1, -1, group['GroupId']),
+                            ('udp', 4789, 4789, group['GroupId']), ('icmp', 3, 4, '198.51.100.0/24')}
+
+
+@pytest.mark.parametrize('case, message', [
+    ('unknown instance', 'unknown instance: i-0123456789abcdef0'),
+    ('subnet in another VPC', 'Subnets not in vpc-'),
+    ('no admin CIDR', 'aws_eni_admin_cidr must be the admins'),
+    ('invalid admin CIDR', "got '203.0.113.5/24'"),
+    ('invalid PMTUD CIDR', 'aws_eni_pmtud_cidrs: not CIDRs: 10.0.0.0/33'),
+])
+def test_bad_input_fails_before_any_change(aws, case, message):
+    inventory = aws.inventory()
+    role_vars = {}
+    if case == 'unknown instance':
+        inventory = aws.inventory(sv2=dict(openvnet_instance_id='i-0123456789abcdef0'))
+    elif case == 'subnet in another VPC':
+        inventory = aws.inventory(sv1=dict(openvnet_tunnel_subnet_id=aws.foreign_subnet))
+    elif case == 'no admin CIDR':
+        role_vars['aws_eni_admin_cidr'] = ''
+    elif case == 'invalid admin CIDR':
+        role_vars['aws_eni_admin_cidr'] = '203.0.113.5/24'
+    else:
+        role_vars['aws_eni_pmtud_cidrs'] = ['10.0.0.0/33']
+    proc, recap = aws.play(inventory, **role_vars)
+    assert proc.returncode != 0 and recap['failed'] == 1
+    assert message in proc.stdout, proc.stdout[-3000:]
+    assert aws.tunnel_enis() == [] and aws.group() is None
+
+
+def run_eni(aws, check=False, **args):
+    args = dict(dict(region='us-east-1', endpoint_url=aws.url), **args)
+    return run_module('aws_tunnel_eni', args, check=check, diff=True, env=CREDENTIALS)
+
+
+def test_module_check_mode_plans_without_creating(aws):
+    group = aws.ec2.create_security_group(GroupName='g', Description='g', VpcId=aws.vpc)['GroupId']
+    result = run_eni(aws, check=True, instance_id=aws.instances['sv1'], security_groups=[group])
+    assert result['changed'] is True
+    assert result['actions'] == ['create eni in %s' % aws.subnet, 'attach at device index 1',
+                                 'source_dest_check false', 'delete_on_termination true']
+    assert result['diff']['before'] == {} and result['diff']['after']['attachment']['device_index'] == 1
+    assert aws.tunnel_enis() == []
+
+
+def test_module_never_takes_a_device_index_it_did_not_fill(aws):
+    group = aws.ec2.create_security_group(GroupName='g', Description='g', VpcId=aws.vpc)['GroupId']
+    foreign = aws.ec2.create_network_interface(SubnetId=aws.subnet, Groups=[group])['NetworkInterface']
+    aws.ec2.attach_network_interface(NetworkInterfaceId=foreign['NetworkInterfaceId'],
+                                     InstanceId=aws.instances['sv1'], DeviceIndex=1)
+    result = run_eni(aws, instance_id=aws.instances['sv1'], security_groups=[group])
+    assert result.get('failed') is True
+    assert result['msg'] == 'device_index: 1 of %s holds %s, which this module did not create; choose another index' % (
+        aws.instances['sv1'], foreign['NetworkInterfaceId'])
+    assert run_eni(aws, instance_id=aws.instances['sv1'], security_groups=[group], device_index=2)['changed'] is True
+
+
+@pytest.mark.parametrize('args, message', [
+    (dict(instance_id='i-0123456789abcdef0'), 'instance_id: i-0123456789abcdef0 does not exist (or is terminated)'),
+    (dict(instance_id='sv1'), "instance_id: 'sv1' is not a i- id"),
+    (dict(device_index=0), 'device_index: 0 is the primary interface, which this module does not manage'),
+    (dict(security_groups=['default']), "security_groups: 'default' is not a sg- id"),
+])
+def test_module_bad_input(aws, args, message):
+    group = aws.ec2.create_security_group(GroupName='g', Description='g', VpcId=aws.vpc)['GroupId']
+    result = run_eni(aws, **dict(dict(instance_id=aws.instances['sv1'], security_groups=[group]), **args))
+    assert result.get('failed') is True and result['msg'] == message
+    assert aws.tunnel_enis() == []
