@@ -39,11 +39,13 @@ def run(rows, label, settings, env, roles=None):
     env = dict(os.environ, **env)
     env['ANSIBLE_CALLBACKS_ENABLED'] = 'ansible.posix.profile_roles'
     try:
-        seconds, recap, times, _, peak = playbook(os.path.join(ROOT, 'site.yml'), env, ['-i', INVENTORY])
+        result = playbook(os.path.join(ROOT, 'site.yml'), env, ['-i', INVENTORY])
     except RuntimeError as e:
-        rows.append(dict(run=label, settings=settings, note='failed: %s' % str(e).splitlines()[-1][:80]))
+        errors = [line for line in str(e).splitlines() if 'ERROR' in line or 'fatal' in line] or ['?']
+        rows.append(dict(run=label, settings=settings, note='failed: %s' % errors[0][:100]))
         print('%-10s %-28s failed' % (label, settings), flush=True)
         return
+    seconds, recap, times, peak = result[0], result[1], result[2], result[4]
     changed = sum(r['changed'] for r in recap.values())
     rows.append(dict(run=label, settings=settings, wall_s=seconds, changed=changed, peak_rss_mib=peak))
     print('%-10s %-28s %7.1f s  changed=%d' % (label, settings, seconds, changed), flush=True)

@@ -158,3 +158,10 @@ def test_underlay_nic_backend_by_os(distribution, family, major, backend):
                 assert yaml.safe_load(f)['__underlay_nic_backend'] == backend
             return
     raise AssertionError('no vars for %s %s' % (distribution, major))
+
+
+def test_underlay_nic_ifupdown_stanza_and_dhclient_hook():
+    assert body(render('underlay_nic', 'ifupdown.j2', **NIC))[2:] == ['auto ens6', 'iface ens6 inet dhcp']
+    hook = render('underlay_nic', 'dhclient-hook.j2', **NIC)
+    assert 'if [ "$interface" = "ens6" ]; then' in hook.splitlines()
+    subprocess.run(['bash', '-n'], input=hook, text=True, check=True)
