@@ -264,7 +264,7 @@ def present(module, ec2, p, instance, current):
     if current is None:
         actions.append('create eni in %s' % subnet_id)
     else:
-        if (before['tags'] != planned['tags']):
+        if before['tags'] != planned['tags']:
             actions.append('tags')
         if before['description'] != description:
             actions.append('description')
@@ -285,8 +285,7 @@ def present(module, ec2, p, instance, current):
                            Description=description, TagSpecifications=[{
                                'ResourceType': 'network-interface',
                                'Tags': ansible_dict_to_boto3_tag_list(tags)}])['NetworkInterface']
-        eni_id = current['NetworkInterfaceId']
-        current = ec2.wait(eni_id, lambda e: e['Status'] == 'available', p['wait_timeout'])
+        current = ec2.wait(current['NetworkInterfaceId'], lambda e: e['Status'] == 'available', p['wait_timeout'])
     eni_id = current['NetworkInterfaceId']
     if 'tags' in actions:
         ec2.call('create_tags', Resources=[eni_id], Tags=ansible_dict_to_boto3_tag_list(tags))

@@ -112,19 +112,6 @@ def test_ovs_bridge_attached_ifcfg_as_the_manual_procedure():
         ' -- set-fail-mode ${DEVICE} standalone -- set-controller ${DEVICE} tcp:127.0.0.1:6633"']
 
 
-@pytest.mark.parametrize('family, major, backend', [
-    ('Debian', '12', 'networkd'), ('RedHat', '7', 'ifcfg'), ('RedHat', '8', 'networkmanager'),
-    ('RedHat', '9', 'networkmanager')])
-def test_gretap_backend_by_os(family, major, backend):
-    for name in ('%s-%s.yml' % (family, major), '%s.yml' % family):
-        path = os.path.join(ROLES, 'gretap_peer', 'vars', name)
-        if os.path.exists(path):
-            with open(path) as f:
-                assert yaml.safe_load(f)['__gretap_peer_backend'] == backend
-            return
-    raise AssertionError('no vars for %s %s' % (family, major))
-
-
 NIC = dict(underlay_nic_mac='0A:1B:2C:3D:4E:5F', underlay_nic_device='ens6')
 
 
@@ -145,19 +132,6 @@ def test_underlay_nic_networkmanager_never_default():
     text = render('underlay_nic', 'nmconnection.j2', **NIC)
     assert 'mac-address=0A:1B:2C:3D:4E:5F' in text.splitlines()
     assert 'never-default=true' in text.splitlines() and 'method=auto' in text.splitlines()
-
-
-@pytest.mark.parametrize('distribution, family, major, backend', [
-    ('Debian', 'Debian', '12', 'networkd'), ('Ubuntu', 'Debian', '24', 'netplan'), ('CentOS', 'RedHat', '7', 'ifcfg'),
-    ('Rocky', 'RedHat', '8', 'networkmanager'), ('RedHat', 'RedHat', '9', 'networkmanager')])
-def test_underlay_nic_backend_by_os(distribution, family, major, backend):
-    for name in ('%s.yml' % distribution, '%s-%s.yml' % (family, major), '%s.yml' % family):
-        path = os.path.join(ROLES, 'underlay_nic', 'vars', name)
-        if os.path.exists(path):
-            with open(path) as f:
-                assert yaml.safe_load(f)['__underlay_nic_backend'] == backend
-            return
-    raise AssertionError('no vars for %s %s' % (distribution, major))
 
 
 def test_underlay_nic_ifupdown_stanza_and_dhclient_hook():

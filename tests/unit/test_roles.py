@@ -11,9 +11,9 @@ ROLES = os.path.join(os.path.dirname(__file__), '..', '..', 'roles')
 PLATFORMS = [('Debian', '12'), ('RedHat', '7'), ('RedHat', '8'), ('RedHat', '9')]
 
 
-def os_vars(role, family, major):
-    """What `first_found: [<family>-<major>.yml, <family>.yml]` loads."""
-    for name in ('%s-%s.yml' % (family, major), '%s.yml' % family):
+def os_vars(role, family, major, distribution=None):
+    """What `first_found: [<distribution>.yml, <family>-<major>.yml, <family>.yml]` loads."""
+    for name in (['%s.yml' % distribution] if distribution else []) + ['%s-%s.yml' % (family, major), '%s.yml' % family]:
         path = os.path.join(ROLES, role, 'vars', name)
         if os.path.exists(path):
             with open(path) as f:
@@ -48,6 +48,20 @@ def test_mysqld_os_vars(family, major, server, service, socket, root_socket_auth
     assert found['__mysqld_root_socket_auth'] is root_socket_auth
     if family == 'RedHat':
         assert found['__mysqld_service']['mysql'] == 'mysqld'
+
+
+@pytest.mark.parametrize('family, major, backend', [
+    ('Debian', '12', 'networkd'), ('RedHat', '7', 'ifcfg'), ('RedHat', '8', 'networkmanager'),
+    ('RedHat', '9', 'networkmanager')])
+def test_gretap_backend_by_os(family, major, backend):
+    assert os_vars('gretap_peer', family, major)['__gretap_peer_backend'] == backend
+
+
+@pytest.mark.parametrize('distribution, family, major, backend', [
+    ('Debian', 'Debian', '12', 'networkd'), ('Ubuntu', 'Debian', '24', 'netplan'), ('CentOS', 'RedHat', '7', 'ifcfg'),
+    ('Rocky', 'RedHat', '8', 'networkmanager'), ('RedHat', 'RedHat', '9', 'networkmanager')])
+def test_underlay_nic_backend_by_os(distribution, family, major, backend):
+    assert os_vars('underlay_nic', family, major, distribution)['__underlay_nic_backend'] == backend
 
 
 @pytest.mark.parametrize('role', sorted(os.listdir(ROLES)))

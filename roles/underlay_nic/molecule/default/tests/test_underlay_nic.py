@@ -1,5 +1,6 @@
-"""The stand-in ENI as the role left it (and after networkd restarted): a DHCP lease,
-no default route through it although the DHCP server offered a router."""
+"""The stand-in ENI as the role left it (and after networking restarted): a DHCP lease,
+no default route through it although the DHCP server offered a router. Shared by the
+default (systemd-networkd) and ifupdown scenarios."""
 
 import json
 import time
@@ -29,8 +30,14 @@ def test_no_default_route_through_it(host):
     assert 'option:router,198.51.100.1' in host.check_output('systemctl show -p ExecStart vpc-dhcp')
 
 
-def test_persistent_file_matches_the_mac(host):
-    network = host.file('/etc/systemd/network/50-openvnet-underlay.network')
-    assert network.contains('^MACAddress=02:00:5e:00:53:0a$')
-    assert network.contains('^UseGateway=false$')
-    assert host.service('systemd-networkd').is_enabled
+def test_persistent_files_of_the_backend(host):
+    if host.ansible.get_variables().get('underlay_nic_backend') == 'ifupdown':
+        stanza = host.file('/etc/network/interfaces.d/60-openvnet-underlay')
+        assert stanza.contains(r'^iface tnic0 inet dhcp$')
+        assert host.file('/etc/dhcp/dhclient-enter-hooks.d/openvnet-underlay').contains('unset new_routers')
+        assert host.file('/etc/network/interfaces').contains(r'^source /etc/network/interfaces\.d/\*$')
+    else:
+        network = host.file('/etc/systemd/network/50-openvnet-underlay.network')
+        assert network.contains('^MACAddress=02:00:5e:00:53:0a$')
+        assert network.contains('^UseGateway=false$')
+        assert host.service('systemd-networkd').is_enabled
