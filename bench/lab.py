@@ -2,14 +2,15 @@
 the per-role breakdown (ansible.posix.profile_roles) and the controller's peak memory,
 then no-op re-runs with one Ansible setting changed at a time to show what it is worth.
 
-Needs the lab image (make lab-image); boots a fresh lab and stops it at the end."""
+Two labs, one after the other: fresh hosts (the bare image: the roles install Open vSwitch,
+Redis and MariaDB, as on a user's new machines), then the test image, where those packages
+are already installed (so its first run only configures). Builds the bare image if needed
+(tests/lab/image.sh) and stops each lab at the end."""
 
 import argparse
-import glob
 import os
 import subprocess
 import sys
-import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..'))
 
@@ -17,22 +18,7 @@ from bench.lib import BUILD, ROOT, playbook, table, write_csv  # noqa: E402
 
 INVENTORY = os.path.join(ROOT, 'inventories', 'lab', 'hosts.yml')
 LAB = [sys.executable, os.path.join(ROOT, 'tests', 'lab', 'lab.py')]
-MITOGEN = '0.3.54'
 COLUMNS = ['run', 'settings', 'wall_s', 'changed', 'peak_rss_mib', 'note']
-
-
-def mitogen():
-    """Mitogen's strategy plugins from its wheel (bench only), or None if unavailable."""
-    dest = os.path.join(BUILD, 'mitogen')
-    if not os.path.isdir(os.path.join(dest, 'ansible_mitogen')):
-        wheels = os.path.join(BUILD, 'wheels')
-        proc = subprocess.run([sys.executable, '-m', 'pip', 'download', '--no-deps', '-q', '-d', wheels,
-                               'mitogen==' + MITOGEN], capture_output=True, text=True, check=False)
-        if proc.returncode != 0:
-            return None
-        with zipfile.ZipFile(glob.glob(os.path.join(wheels, 'mitogen-%s-*.whl' % MITOGEN))[0]) as z:
-            z.extractall(dest)
-    return os.path.join(dest, 'ansible_mitogen', 'plugins', 'strategy')
 
 
 def run(rows, label, settings, env, roles=None):
@@ -53,28 +39,34 @@ def run(rows, label, settings, env, roles=None):
         roles[label + ' / ' + settings] = times
 
 
+def lab_up(image):
+    env = dict(os.environ, LAB_IMAGE=image)
+    subprocess.run(['bash', os.path.join(ROOT, 'tests', 'lab', 'image.sh')], env=env, check=True)
+    subprocess.run(LAB + ['up'], env=env, check=True)
+    prepare = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', INVENTORY,
+                              os.path.join(ROOT, 'tests', 'lab', 'prepare.yml')], cwd=ROOT, check=False,
+                             capture_output=True, text=True)
+    if prepare.returncode != 0:
+        raise SystemExit('lab preparation failed:\n' + prepare.stdout[-3000:])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--csv', default=os.path.join(BUILD, 'lab.csv'))
     args = parser.parse_args()
     rows, roles = [], {}
-    subprocess.run(LAB + ['up'], check=True)
     try:
-        prepare = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', INVENTORY,
-                                  os.path.join(ROOT, 'tests', 'lab', 'prepare.yml')], cwd=ROOT, check=False,
-                                 capture_output=True, text=True)
-        if prepare.returncode != 0:
-            raise SystemExit('lab preparation failed:\n' + prepare.stdout[-3000:])
-        run(rows, 'first', 'as shipped', {}, roles)
+        lab_up('bare')
+        run(rows, 'first', 'fresh hosts', {}, roles)
+        run(rows, 'no-op', 'fresh hosts', {})
+    finally:
+        subprocess.run(LAB + ['down'], check=False)
+    try:
+        lab_up('base')
+        run(rows, 'first', 'packages preinstalled', {}, roles)
         run(rows, 'no-op', 'as shipped', {}, roles)
         run(rows, 'no-op', 'gathering=implicit', {'ANSIBLE_GATHERING': 'implicit'})
         run(rows, 'no-op', 'pipelining off', {'ANSIBLE_PIPELINING': 'False'})
-        strategy = mitogen()
-        if strategy:
-            run(rows, 'no-op', 'mitogen %s' % MITOGEN,
-                {'ANSIBLE_STRATEGY_PLUGINS': strategy, 'ANSIBLE_STRATEGY': 'mitogen_linear'})
-        else:
-            rows.append(dict(run='no-op', settings='mitogen', note='not downloadable here'))
     finally:
         subprocess.run(LAB + ['down'], check=False)
 

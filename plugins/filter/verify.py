@@ -7,7 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.openvnet.openvnet.plugins.filter.topology import peer_tunnel
+from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import from_json
 
 ICMP_IPV4_HEADERS = 28  # 20 (IPv4) + 8 (ICMP)
 
@@ -22,10 +25,32 @@ def overlay_probes(peer, hostvars, groups):
             continue
         address = hostvars[other]['openvnet_overlay_address'].split('/')[0]
         probes.append({'peer': other, 'kind': 'ping', 'address': address,
-                       'argv': ['ping', '-c', '3', '-W', '2', address]})
+                       'argv': ['ping', '-c', '3', '-i', '0.2', '-W', '2', address]})
         probes.append({'peer': other, 'kind': 'df %d' % mtu, 'address': address,
-                       'argv': ['ping', '-M', 'do', '-c', '2', '-W', '2', '-s', str(mtu - ICMP_IPV4_HEADERS), address]})
+                       'argv': ['ping', '-M', 'do', '-c', '2', '-i', '0.2', '-W', '2', '-s', str(mtu - ICMP_IPV4_HEADERS), address]})
     return probes
+
+
+def tunnel_faults(ovs_json, ports):
+    """What is wrong with each expected hub port (``name``, ``remote_ip``), given the output of
+    ``ovs-vsctl --format=json --columns=name,type,options,ofport,error find Interface type=gre``."""
+    table = json.loads(ovs_json)
+    rows = dict((row['name'], row) for row in
+                (dict(zip(table['headings'], (from_json(cell) for cell in data))) for data in table['data']))
+    faults = []
+    for port in ports:
+        row = rows.get(port['name'])
+        if row is None:
+            faults.append('%s: no GRE interface' % port['name'])
+            continue
+        remote = row['options'].get('remote_ip')
+        if remote != port['remote_ip']:
+            faults.append('%s: remote_ip is %s, not %s' % (port['name'], remote, port['remote_ip']))
+        if row['error'] not in ([], None):
+            faults.append('%s: %s' % (port['name'], row['error']))
+        elif not isinstance(row['ofport'], int) or row['ofport'] <= 0:
+            faults.append('%s: no OpenFlow port (ofport %s)' % (port['name'], row['ofport']))
+    return faults
 
 
 def probe_matrix(results_by_peer):
@@ -42,4 +67,4 @@ def probe_matrix(results_by_peer):
 
 class FilterModule(object):
     def filters(self):
-        return {'overlay_probes': overlay_probes, 'probe_matrix': probe_matrix}
+        return {'overlay_probes': overlay_probes, 'probe_matrix': probe_matrix, 'tunnel_faults': tunnel_faults}

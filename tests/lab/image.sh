@@ -4,11 +4,20 @@
 # under software emulation, where installing is slow), systemd-networkd, and two
 # units that give each clone its identity from the kernel command line and say
 # READY on the serial console.
+# LAB_IMAGE=bare builds bare.img instead: the same without the roles' packages, a
+# host as users start from (bench/lab.py measures the first run on it).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 LAB=${LAB:-$(cd "$HERE/../.." && pwd)/.build/lab}
-IMAGE="$LAB/base.img"
-STAMP="$LAB/base.version"
+FLAVOUR=${LAB_IMAGE:-base}
+case $FLAVOUR in
+  base) ROLE_PACKAGES=,ifupdown,openvswitch-switch,redis-server,redis-tools,mariadb-server,mariadb-client,python3-pymysql
+        KERNEL_PREFIX= ;;
+  bare) ROLE_PACKAGES= KERNEL_PREFIX=bare- ;;
+  *) echo "LAB_IMAGE must be base or bare" >&2; exit 2 ;;
+esac
+IMAGE="$LAB/$FLAVOUR.img"
+STAMP="$LAB/$FLAVOUR.version"
 VERSION=2   # bump when this script or guest/ changes what the image holds
 
 mkdir -p "$LAB"
@@ -24,7 +33,7 @@ rootfs="$LAB/rootfs"
 mkdir -p "$rootfs"
 echo "building the lab image (debootstrap from $mirror)"
 debootstrap --variant=minbase \
-  --include=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,iproute2,iputils-ping,procps,netbase,ifupdown,sudo,ca-certificates,python3,python3-apt,linux-image-amd64,openvswitch-switch,redis-server,redis-tools,mariadb-server,mariadb-client,python3-pymysql \
+  --include=systemd,systemd-sysv,udev,kmod,dbus,openssh-server,iproute2,iputils-ping,procps,netbase,sudo,ca-certificates,python3,python3-apt,linux-image-amd64$ROLE_PACKAGES \
   bookworm "$rootfs" "$mirror" >"$LAB/debootstrap.log" 2>&1 || { tail -30 "$LAB/debootstrap.log"; exit 1; }
 
 # Every clone must get its own machine-id and OVS database, or gretap devices and
@@ -43,8 +52,8 @@ chroot "$rootfs" systemctl enable systemd-networkd.service lab-identity.service 
 chroot "$rootfs" systemctl disable redis-server.service mariadb.service >/dev/null 2>&1 || true
 rm -rf "$rootfs"/var/cache/apt/archives/*.deb
 
-cp "$rootfs"/boot/vmlinuz-* "$LAB/vmlinuz"
-cp "$rootfs"/boot/initrd.img-* "$LAB/initrd.img"
+cp "$rootfs"/boot/vmlinuz-* "$LAB/${KERNEL_PREFIX}vmlinuz"
+cp "$rootfs"/boot/initrd.img-* "$LAB/${KERNEL_PREFIX}initrd.img"
 mkfs.ext4 -q -F -L labroot -d "$rootfs" "$IMAGE" 3G
 rm -rf "$rootfs"
 echo "$VERSION" >"$STAMP"

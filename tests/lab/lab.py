@@ -5,6 +5,8 @@ kernels. Each VM has a management NIC (QEMU user networking, SSH forwarded to
 network namespace, where the TEST-NET addresses 192.0.2.0/24 live.
 
     python tests/lab/lab.py up|down|status
+
+LAB_IMAGE=bare boots the image without the roles' packages (tests/lab/image.sh).
 """
 
 import os
@@ -20,6 +22,8 @@ BRIDGE = 'brlab'
 VMS = [('sv0', '192.0.2.10/24', 2220, 1024), ('sv1', '192.0.2.11/24', 2221, 512),
        ('sv2', '192.0.2.12/24', 2222, 512)]
 READY_TIMEOUT = 420
+IMAGE = os.environ.get('LAB_IMAGE', 'base')
+KERNEL_PREFIX = '' if IMAGE == 'base' else IMAGE + '-'
 
 
 def sh(*argv, check=True):
@@ -52,14 +56,14 @@ def start(index, name, address, port, memory):
     overlay = path(name + '.qcow2')
     if os.path.exists(overlay):
         os.unlink(overlay)
-    sh('qemu-img', 'create', '-q', '-f', 'qcow2', '-b', path('base.img'), '-F', 'raw', overlay)
+    sh('qemu-img', 'create', '-q', '-f', 'qcow2', '-b', path(IMAGE + '.img'), '-F', 'raw', overlay)
     tap = 'tap-' + name
     sh('ip', 'link', 'del', tap, check=False)
     sh('qemu-system-x86_64', '-name', name,
        '-accel', 'tcg,thread=multi,tb-size=128', '-cpu', 'max', '-m', str(memory), '-smp', '1',
        '-display', 'none', '-daemonize', '-pidfile', path(name + '.pid'),
        '-serial', 'file:' + path(name + '.console'),
-       '-kernel', path('vmlinuz'), '-initrd', path('initrd.img'),
+       '-kernel', path(KERNEL_PREFIX + 'vmlinuz'), '-initrd', path(KERNEL_PREFIX + 'initrd.img'),
        '-append', 'root=/dev/vda rw console=ttyS0 net.ifnames=0 biosdevname=0 '
                   'lab.name=%s lab.underlay=%s' % (name, address),
        '-drive', 'file=%s,if=virtio,format=qcow2' % overlay,
@@ -91,8 +95,8 @@ def wait_ready(names, timeout=READY_TIMEOUT):
 
 
 def up():
-    if not os.path.exists(path('base.img')):
-        raise SystemExit('no image: run tests/lab/image.sh first')
+    if not os.path.exists(path(IMAGE + '.img')):
+        raise SystemExit('no image: run LAB_IMAGE=%s tests/lab/image.sh first' % IMAGE)
     down()
     underlay()
     began = time.time()
