@@ -70,6 +70,17 @@ def peer_tunnel(peer, hostvars, groups):
     }
 
 
+def nic_with_address(facts, address):
+    """The facts of the interface holding address (primary or secondary), or {}."""
+    for name in facts.get('interfaces', []):
+        nic = facts.get(name.replace('-', '_'), {})
+        addresses = [nic.get('ipv4', {})] + nic.get('ipv4_secondaries', [])
+        if any(a.get('address') == address for a in addresses):
+            return nic
+    return {}
+
+
 class FilterModule(object):
     def filters(self):
-        return {'hub_ports': hub_ports, 'peer_tunnel': peer_tunnel, 'overlay_mtu': overlay_mtu}
+        return {'hub_ports': hub_ports, 'peer_tunnel': peer_tunnel, 'overlay_mtu': overlay_mtu,
+                'nic_with_address': nic_with_address}

@@ -9,25 +9,38 @@ __metaclass__ = type
 
 import json
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.openvnet.openvnet.plugins.filter.topology import peer_tunnel
 from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import from_json
 
 ICMP_IPV4_HEADERS = 28  # 20 (IPv4) + 8 (ICMP)
+# ping -w: keep probing until enough replies or this many seconds. A standalone bridge whose
+# controller (vna) is not connected switches nothing for its first 15 s (3 inactivity probes of
+# 5 s); a broken overlay fails when the deadline passes.
+PROBE_DEADLINE = 20
 
 
-def overlay_probes(peer, hostvars, groups):
-    """From one peer: a ping to every other peer's overlay address, and one at
-    the overlay MTU with don't-fragment set."""
+def overlay_probes(peer, hostvars, groups, pairs='ring'):
+    """From one peer: a ping to another peer's overlay address, and one at the overlay MTU
+    with don't-fragment set. ``ring``: to the next peer only (every tunnel still carries
+    traffic both ways, and the whole check stays one probe pair per peer); ``mesh``: to
+    every other peer (N - 1 pairs per peer)."""
+    if pairs not in ('ring', 'mesh'):
+        raise AnsibleFilterError("overlay_probes: pairs must be 'ring' or 'mesh', not %r" % (pairs,))
     mtu = int(peer_tunnel(peer, hostvars, groups)['mtu'])
+    peers = list(groups.get('openvnet_peers', []))
+    if pairs == 'mesh':
+        others = [other for other in peers if other != peer]
+    else:
+        others = [peers[(peers.index(peer) + 1) % len(peers)]] if len(peers) > 1 else []
     probes = []
-    for other in groups.get('openvnet_peers', []):
-        if other == peer:
-            continue
+    for other in others:
         address = hostvars[other]['openvnet_overlay_address'].split('/')[0]
         probes.append({'peer': other, 'kind': 'ping', 'address': address,
-                       'argv': ['ping', '-c', '3', '-i', '0.2', '-W', '2', address]})
+                       'argv': ['ping', '-c', '3', '-i', '0.2', '-w', str(PROBE_DEADLINE), address]})
         probes.append({'peer': other, 'kind': 'df %d' % mtu, 'address': address,
-                       'argv': ['ping', '-M', 'do', '-c', '2', '-i', '0.2', '-W', '2', '-s', str(mtu - ICMP_IPV4_HEADERS), address]})
+                       'argv': ['ping', '-M', 'do', '-c', '2', '-i', '0.2', '-w', str(PROBE_DEADLINE), '-s', str(mtu - ICMP_IPV4_HEADERS), address]})
     return probes
 
 

@@ -19,6 +19,8 @@ import ipaddress
 import json
 import re
 
+from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, mac
+
 from ansible.module_utils.common.yaml import HAS_YAML, yaml_load
 from ansible.module_utils.six.moves.urllib.parse import urlencode
 from ansible.module_utils.urls import fetch_url
@@ -212,22 +214,20 @@ def check_uuid(field, value, prefix):
 def normalize_mac(field, value):
     if value is None:
         return None
-    if not re.match(r'^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$', value):
+    address = mac(value)
+    if address is None:
         raise Invalid('%s: %r is not a MAC address (six hex octets)' % (field, value))
-    return re.sub('-', ':', value).lower()
+    return address
 
 
 def normalize_dpid(value):
     """``0x`` + 16 hex, 16 hex, or a MAC (the seed's ``0000`` + MAC) -> ``0x%016x``."""
     if value is None:
         return None
-    text = str(value).lower()
-    if re.match(r'^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$', text):
-        return '0x0000' + re.sub('[:-]', '', text)
-    m = re.match(r'^(0x)?([0-9a-f]{16})$', text)
-    if not m:
+    digits = dpid_hex(value)
+    if digits is None:
         raise Invalid('dpid: %r is not 16 hex digits (with or without 0x) or a MAC address' % value)
-    return '0x' + m.group(2)
+    return '0x' + digits
 
 
 def check_network(network, prefix):

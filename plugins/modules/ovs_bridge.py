@@ -121,6 +121,7 @@ commands:
 import re
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, mac
 from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import (
     OWNER_KEY, OWNER_VALUE, OvsError, OvsVsctl, as_list, quote)
 
@@ -129,17 +130,11 @@ class Invalid(Exception):
     pass
 
 
-MAC = r'^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$'
-
-
 def datapath_id(value):
-    text = value.lower()
-    if re.match(MAC, text):
-        return '0000' + re.sub('[:-]', '', text)
-    m = re.match(r'^(0x)?([0-9a-f]{16})$', text)
-    if not m:
+    digits = dpid_hex(value)
+    if digits is None:
         raise Invalid('datapath_id: %r is not 16 hex digits or a MAC address' % value)
-    return m.group(2)
+    return digits
 
 
 def read(client, name):
@@ -164,9 +159,9 @@ def wanted(p):
     if p['datapath_id']:
         other['datapath-id'] = datapath_id(p['datapath_id'])
     if p['hwaddr']:
-        if not re.match(MAC, p['hwaddr'].lower()):
+        other['hwaddr'] = mac(p['hwaddr'])
+        if other['hwaddr'] is None:
             raise Invalid('hwaddr: %r is not a MAC address' % p['hwaddr'])
-        other['hwaddr'] = p['hwaddr'].lower().replace('-', ':')
     if p['disable_in_band'] is not None:
         other['disable-in-band'] = 'true' if p['disable_in_band'] else 'false'
     ids = dict((str(k), str(v)) for k, v in (p['external_ids'] or {}).items())

@@ -1,7 +1,7 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.openvnet.openvnet.plugins.filter.topology import hub_ports, overlay_mtu, peer_tunnel
+from ansible_collections.openvnet.openvnet.plugins.filter.topology import hub_ports, nic_with_address, overlay_mtu, peer_tunnel
 
 HOSTVARS = {
     'sv0': {'openvnet_underlay_address': '192.0.2.10'},
@@ -46,3 +46,15 @@ def test_peer_tunnel_errors(hostvars, groups, message):
 def test_hub_port_names_fit_linux():
     with pytest.raises(AnsibleFilterError, match='longer than 15'):
         hub_ports(['a-very-long-peer-name'], {'a-very-long-peer-name': {'openvnet_underlay_address': '192.0.2.1'}})
+
+
+def test_nic_with_address_finds_primary_and_secondary_addresses():
+    facts = {'interfaces': ['lo', 'eth0', 'eth1', 'br-x'],
+             'lo': {'device': 'lo', 'ipv4': {'address': '127.0.0.1'}},
+             'eth0': {'device': 'eth0', 'ipv4': {'address': '10.0.2.15'}},
+             'eth1': {'device': 'eth1', 'ipv4': {'address': '192.0.2.10'},
+                      'ipv4_secondaries': [{'address': '192.0.2.20'}]},
+             'br_x': {'device': 'br-x'}}
+    assert nic_with_address(facts, '192.0.2.10')['device'] == 'eth1'
+    assert nic_with_address(facts, '192.0.2.20')['device'] == 'eth1'
+    assert nic_with_address(facts, '192.0.2.99') == {}
