@@ -1,73 +1,39 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, OpenVNet collection contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The tunnel topology, computed from the inventory in one place."""
+"""The topology model: everything both ends of every tunnel and OpenVNet need, computed from the
+inventory and the hosts' underlay facts in ONE place. Roles, verify.yml and teardown.yml read it."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
+import ipaddress
+import re
+
 from ansible.errors import AnsibleFilterError
 
-MAX_NAME = 15  # Linux interface names
-
-
-def tunnel_name(peer, peer_vars):
-    """The hub-side port name for a peer: openvnet_tunnel_name or gre-<peer>."""
-    name = peer_vars.get('openvnet_tunnel_name') or 'gre-%s' % peer
-    if len(name) > MAX_NAME:
-        raise AnsibleFilterError(
-            'tunnel name %r for peer %s is longer than %d characters; set openvnet_tunnel_name '
-            'for that host' % (name, peer, MAX_NAME))
-    return name
-
-
-def hub_ports(peers, hostvars):
-    """One ovs_gre_port item per peer: its tunnel name and underlay address."""
-    ports = []
-    for peer in peers:
-        peer_vars = hostvars[peer]
-        address = peer_vars.get('openvnet_underlay_address')
-        if not address:
-            raise AnsibleFilterError('peer %s has no openvnet_underlay_address' % peer)
-        ports.append({'name': tunnel_name(peer, peer_vars), 'remote_ip': address})
-    return ports
-
+from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, mac as parse_mac
 
 # Outer IPv4 header (20) + GRE header (4) + the inner Ethernet header (14) that gretap carries;
 # a GRE key adds 4 more.
 GRETAP_OVERHEAD = 38
 GRE_KEY = 4
+# Linux interface names: 15 characters, no '/', ':' or whitespace. vna deletes ports named t-*.
+PORT_NAME = re.compile(r'[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}')
+UUID_SUFFIX = re.compile(r'[a-z0-9]{1,16}')
+MARKER = 'openvnet.openvnet'
+CONTROLLER = 'tcp:127.0.0.1:6633'  # where vna listens (trema's switch manager)
+
+
+def fail(message, *args):
+    raise AnsibleFilterError('openvnet topology: ' + (message % args if args else message))
 
 
 def overlay_mtu(underlay_mtu, key=False):
     """The largest overlay MTU whose GRE packets fit the underlay unfragmented."""
     return int(underlay_mtu) - GRETAP_OVERHEAD - (GRE_KEY if key else 0)
-
-
-def peer_tunnel(peer, hostvars, groups):
-    """A peer's end of its tunnel to the hub: the twin of the hub's port for it."""
-    peer_vars = hostvars[peer]
-    hubs = groups.get('openvnet_hubs') or []
-    hub = peer_vars.get('openvnet_hub') or (hubs[0] if hubs else None)
-    if not hub or hub not in hostvars:
-        raise AnsibleFilterError('peer %s has no hub: put one host in openvnet_hubs (or set openvnet_hub)' % peer)
-    for host, host_vars in ((peer, peer_vars), (hub, hostvars[hub])):
-        if not host_vars.get('openvnet_underlay_address'):
-            raise AnsibleFilterError('%s has no openvnet_underlay_address' % host)
-    if not peer_vars.get('openvnet_overlay_address'):
-        raise AnsibleFilterError('peer %s has no openvnet_overlay_address (e.g. 10.0.0.1/24)' % peer)
-    name = peer_vars.get('openvnet_hub_tunnel_name') or tunnel_name(hub, {})
-    return {
-        'name': name,
-        'hub': hub,
-        'local_ip': peer_vars['openvnet_underlay_address'],
-        'remote_ip': hostvars[hub]['openvnet_underlay_address'],
-        'address': peer_vars['openvnet_overlay_address'],
-        'mtu': peer_vars.get('openvnet_overlay_mtu') or overlay_mtu(
-            peer_vars.get('openvnet_underlay_mtu') or 1500, bool(peer_vars.get('openvnet_tunnel_key'))),
-        'key': peer_vars.get('openvnet_tunnel_key'),
-    }
 
 
 def nic_with_address(facts, address):
@@ -80,7 +46,239 @@ def nic_with_address(facts, address):
     return {}
 
 
+def derived_mac(host):
+    """A MAC for a peer's tunnel device: locally administered, unicast, the same on every run
+    and controller (a hash of the inventory name)."""
+    digest = hashlib.sha256(('%s:%s' % (MARKER, host)).encode('utf-8')).hexdigest()
+    return ':'.join(['02'] + [digest[i:i + 2] for i in range(0, 10, 2)])
+
+
+def uuid_suffix(host):
+    """The host's name when OpenVNet takes it as a uuid suffix, else a stable hash of it."""
+    if UUID_SUFFIX.fullmatch(host):
+        return host
+    return 'x' + hashlib.sha1(host.encode('utf-8')).hexdigest()[:15]
+
+
+def _text(host, host_vars, name, required=True):
+    value = host_vars.get(name)
+    if value is None or value == '':
+        if required:
+            fail('%s has no %s', host, name)
+        return None
+    if not isinstance(value, str):
+        fail('%s: %s must be a string, not %r (quote it in the inventory)', host, name, value)
+    return value
+
+
+def _ipv4(host, name, value):
+    try:
+        address = ipaddress.IPv4Address(value)
+    except ValueError:
+        fail('%s: %s %r is not an IPv4 address', host, name, value)
+    if address.is_multicast or address.is_unspecified or address.is_loopback or str(address) == '255.255.255.255':
+        fail('%s: %s %s cannot be a tunnel endpoint', host, name, value)
+    return str(address)
+
+
+def _port_name(host, name, value):
+    if not PORT_NAME.fullmatch(value):
+        fail('%s: %s %r is not an interface name (letters, digits, _ . -, 15 characters at most)', host, name, value)
+    if value.startswith('t-'):
+        fail('%s: %s %r starts with t-: OpenVNet vna deletes such ports', host, name, value)
+    return value
+
+
+def _mac(host, value):
+    if not isinstance(value, str):
+        fail('%s: openvnet_tunnel_mac must be a string, not %r (quote it in the inventory)', host, value)
+    mac = parse_mac(value)
+    if not mac:
+        fail('%s: openvnet_tunnel_mac %r is not a MAC address (aa:bb:cc:dd:ee:ff)', host, value)
+    if int(mac[:2], 16) & 1 or mac == '00:00:00:00:00:00':
+        fail('%s: openvnet_tunnel_mac %s is not a unicast address', host, mac)
+    return mac
+
+
+def _key(host, value):
+    if value is None or value == '':
+        return None
+    try:
+        key = int(value)
+    except (TypeError, ValueError):
+        fail('%s: openvnet_tunnel_key %r is not a number', host, value)
+    if not 0 <= key <= 0xffffffff:
+        fail('%s: openvnet_tunnel_key %s is not a 32-bit number', host, value)
+    return key
+
+
+def underlay_mtu(host, host_vars):
+    """openvnet_underlay_mtu from the inventory, else the MTU of the NIC found by the facts play."""
+    mtu = host_vars.get('openvnet_underlay_mtu') or (host_vars.get('openvnet_underlay_nic') or {}).get('mtu')
+    if not mtu:
+        fail('%s: its underlay MTU is unknown: run the underlay facts play (playbooks/underlay.yml, imported by '
+             'every playbook) or set openvnet_underlay_mtu', host)
+    try:
+        mtu = int(mtu)
+    except (TypeError, ValueError):
+        fail('%s: openvnet_underlay_mtu %r is not a number', host, mtu)
+    if not 576 <= mtu <= 65535:
+        fail('%s: underlay MTU %s is out of range', host, mtu)
+    return mtu
+
+
+def _hub(hub, hub_vars):
+    nic = hub_vars.get('openvnet_underlay_nic') or {}
+    openvnet = hub_vars.get('openvnet_controller', True)
+    if not isinstance(openvnet, bool):
+        fail('%s: openvnet_controller must be true or false, not %r', hub, openvnet)
+    mac = nic.get('macaddress')
+    given = hub_vars.get('openvnet_datapath_id')
+    if given is not None and not isinstance(given, str):
+        fail('%s: openvnet_datapath_id must be a string, not %r (quote it in the inventory)', hub, given)
+    dpid = dpid_hex(given) if given else (mac and dpid_hex(mac))
+    if given and (not dpid or int(dpid, 16) == 0):
+        fail('%s: openvnet_datapath_id %r is not 16 hex digits (0x optional) or a MAC, or is zero', hub, given)
+    if openvnet and not dpid:
+        fail('%s: its datapath id is unknown: run the underlay facts play (playbooks/underlay.yml) or set '
+             'openvnet_datapath_id', hub)
+    return {
+        'name': hub,
+        'bridge': _port_name(hub, 'openvnet_bridge', _text(hub, hub_vars, 'openvnet_bridge', False) or 'br0'),
+        'underlay_address': _ipv4(hub, 'openvnet_underlay_address', _text(hub, hub_vars, 'openvnet_underlay_address')),
+        'underlay_interface': nic.get('device'),
+        'underlay_mtu': underlay_mtu(hub, hub_vars),
+        'hwaddr': mac,
+        'datapath_id': dpid,
+        'ovsdb': hub_vars.get('openvnet_ovsdb') or None,
+        'openvnet': openvnet,
+        # With OpenVNet, secure: the bridge forwards only what vna programs, so a passing check proves vna.
+        # Without, standalone and no controller: a plain learning switch between the tunnels.
+        'fail_mode': 'secure' if openvnet else 'standalone',
+        'controllers': [CONTROLLER] if openvnet else [],
+        'node_id': _text(hub, hub_vars, 'openvnet_node_id', False) or 'vna',
+        'key': _key(hub, hub_vars.get('openvnet_tunnel_key')),
+        'peers': [],
+        'ports': [],
+        'probes': {},
+    }
+
+
+def _peer(peer, peer_vars, hub):
+    address = _text(peer, peer_vars, 'openvnet_overlay_address')
+    try:
+        overlay = ipaddress.IPv4Interface(address)
+    except ValueError:
+        fail('%s: openvnet_overlay_address %r is not an IPv4 address with its prefix (10.0.0.1/24)', peer, address)
+    if '/' not in address or overlay.network.prefixlen > 30 or overlay.ip in (
+            overlay.network.network_address, overlay.network.broadcast_address):
+        fail('%s: openvnet_overlay_address %s must be a host address with a prefix of /30 or shorter', peer, address)
+    key = _key(peer, peer_vars.get('openvnet_tunnel_key'))
+    if key != hub['key']:
+        fail('%s: openvnet_tunnel_key %s differs from its hub %s (%s): one key serves both ends',
+             peer, key, hub['name'], hub['key'])
+    mtu = min(underlay_mtu(peer, peer_vars), hub['underlay_mtu'])
+    forced = peer_vars.get('openvnet_overlay_mtu')
+    mac = peer_vars.get('openvnet_tunnel_mac')
+    return {
+        'name': _port_name(peer, 'openvnet_hub_tunnel_name',
+                           _text(peer, peer_vars, 'openvnet_hub_tunnel_name', False) or 'gre-%s' % hub['name']),
+        'port': _port_name(peer, 'openvnet_tunnel_name',
+                           _text(peer, peer_vars, 'openvnet_tunnel_name', False) or 'gre-%s' % peer),
+        'hub': hub['name'],
+        'local_ip': _ipv4(peer, 'openvnet_underlay_address', _text(peer, peer_vars, 'openvnet_underlay_address')),
+        'remote_ip': hub['underlay_address'],
+        'address': str(overlay),
+        'network': str(overlay.network),
+        'mtu': int(forced) if forced else overlay_mtu(mtu, key is not None),
+        'key': key,
+        'mac': _mac(peer, mac) if mac else derived_mac(peer),
+        'interface_uuid': _text(peer, peer_vars, 'openvnet_interface_uuid', False) or 'if-' + uuid_suffix(peer),
+    }
+
+
+def _unique(items, what, where):
+    """Fail when two hosts share a value: items are (value, host)."""
+    seen = {}
+    for value, host in items:
+        if value in seen:
+            fail('%s and %s have the same %s %s%s', seen[value], host, what, value, where)
+        seen[value] = host
+
+
+def _registrations(hub):
+    peers = hub['peers']
+    datapath = {'uuid': hub['datapath_uuid'], 'display_name': hub['name'], 'dpid': '0x' + hub['datapath_id'],
+                'node_id': hub['node_id']}
+    if not peers:
+        return {'datapaths': [datapath], 'networks': [], 'interfaces': []}
+    network = {'uuid': hub['network_uuid'], 'display_name': peers[0]['network'], 'ipv4_network': peers[0]['network'],
+               'mode': 'virtual'}
+    interfaces = [{'uuid': p['interface_uuid'], 'display_name': p['peer'], 'mode': 'vif',
+                   'owner_datapath_uuid': datapath['uuid'], 'network_uuid': network['uuid'],
+                   'mac_address': p['mac'], 'ipv4_address': p['address'].split('/')[0], 'port_name': p['port']}
+                  for p in peers]
+    return {'datapaths': [datapath], 'networks': [network], 'interfaces': interfaces}
+
+
+def topology(hostvars, groups):
+    """The whole model: ``hubs`` (per hub: bridge, datapath id, controller, its peers' ports, OpenVNet
+    registrations) and ``peers`` (per peer: both ends of its tunnel, MTU, key, MAC, overlay address)."""
+    hub_names = list(groups.get('openvnet_hubs') or [])
+    hubs = dict((name, _hub(name, hostvars[name])) for name in hub_names)
+    peers = {}
+    for name in groups.get('openvnet_peers') or []:
+        peer_vars = hostvars[name]
+        hub_name = peer_vars.get('openvnet_hub') or (hub_names[0] if hub_names else None)
+        if hub_name not in hubs:
+            fail('%s: its hub %s is not in openvnet_hubs (put one host there, or set openvnet_hub)', name, hub_name)
+        if name in hubs:
+            fail('%s is in both openvnet_hubs and openvnet_peers', name)
+        peer = _peer(name, peer_vars, hubs[hub_name])
+        peer['peer'] = name
+        peers[name] = peer
+        hub = hubs[hub_name]
+        hub['peers'].append(peer)
+        hub['ports'].append({'name': peer['port'], 'remote_ip': peer['local_ip']})
+    _unique(((p['mac'], n) for n, p in peers.items()), 'tunnel MAC', ' (set openvnet_tunnel_mac on one of them)')
+    for hub in hubs.values():
+        where = ' (peers of %s)' % hub['name']
+        _unique(((p['port'], p['peer']) for p in hub['peers']), 'hub port name', where)
+        _unique(((p['local_ip'], p['peer']) for p in hub['peers']), 'underlay address', where)
+        _unique(((p['address'].split('/')[0], p['peer']) for p in hub['peers']), 'overlay address', where)
+        for peer in hub['peers'][1:]:
+            if peer['network'] != hub['peers'][0]['network']:
+                fail('%s (%s) and %s (%s) are peers of %s in different subnets: one hub serves one virtual network',
+                     hub['peers'][0]['peer'], hub['peers'][0]['address'], peer['peer'], peer['address'], hub['name'])
+        if hub['peers'] and hub['peers'][0]['port'] == hub['bridge']:
+            fail('%s: a tunnel port is named like the bridge %s', hub['peers'][0]['peer'], hub['bridge'])
+        hub_vars = hostvars[hub['name']]
+        hub['datapath_uuid'] = _text(hub['name'], hub_vars, 'openvnet_datapath_uuid', False) or 'dp-' + uuid_suffix(hub['name'])
+        network = ipaddress.IPv4Network(hub['peers'][0]['network']) if hub['peers'] else None
+        hub['network_uuid'] = _text(hub['name'], hub_vars, 'openvnet_network_uuid', False) or (
+            network and 'nw-%08x%02d' % (int(network.network_address), network.prefixlen))
+        for uuid, prefix in ((hub['datapath_uuid'], 'dp-'), (hub['network_uuid'], 'nw-')):
+            if uuid and not (uuid.startswith(prefix) and UUID_SUFFIX.fullmatch(uuid[3:])):
+                fail('%s: OpenVNet uuid %r must be %s followed by 1-16 of [a-z0-9]', hub['name'], uuid, prefix)
+        for peer in hub['peers']:
+            uuid = peer['interface_uuid']
+            if not (uuid.startswith('if-') and UUID_SUFFIX.fullmatch(uuid[3:])):
+                fail('%s: openvnet_interface_uuid %r must be if- followed by 1-16 of [a-z0-9]', peer['peer'], uuid)
+        _unique(((p['interface_uuid'], p['peer']) for p in hub['peers']), 'interface uuid', where)
+        hub['registrations'] = _registrations(hub) if hub['openvnet'] else None
+        hub['probes'] = _ring(hub['peers'])
+    return {'hubs': hubs, 'peers': peers}
+
+
+def _ring(peers):
+    """Each peer of a hub probes the next one (the last the first): every tunnel carries traffic both
+    ways with one probe pair per peer. A hub with one peer has nothing to probe across."""
+    names = [p['peer'] for p in peers]
+    if len(names) < 2:
+        return dict((name, []) for name in names)
+    return dict((name, [names[(i + 1) % len(names)]]) for i, name in enumerate(names))
+
+
 class FilterModule(object):
     def filters(self):
-        return {'hub_ports': hub_ports, 'peer_tunnel': peer_tunnel, 'overlay_mtu': overlay_mtu,
-                'nic_with_address': nic_with_address}
+        return {'topology': topology, 'overlay_mtu': overlay_mtu, 'nic_with_address': nic_with_address}

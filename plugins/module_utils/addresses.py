@@ -9,8 +9,8 @@ __metaclass__ = type
 
 import re
 
-MAC = re.compile(r'^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$')
-DPID = re.compile(r'^(0x)?([0-9a-f]{16})$')
+MAC = re.compile(r'^[0-9a-f]{2}([:-][0-9a-f]{2}){5}\Z')
+DPID = re.compile(r'^(0x)?([0-9a-f]{16})\Z')
 
 
 def mac(value):

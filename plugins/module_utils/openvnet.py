@@ -90,6 +90,9 @@ class ApiTransport:
         method = {'show': 'GET', 'add': 'POST', 'modify': 'PUT', 'del': 'DELETE'}[verb]
         url = '%s/%s.json' % (self.url, path)
         data = urlencode(sorted((k, wire(v)) for k, v in params.items())) if params else None
+        if method == 'GET' and data:
+            # A read's parameters (a list's offset/limit) go in the query string.
+            url, data = '%s?%s' % (url, data), None
         self.requests.append(dict(method=method, url=url, body=data))
         resp, info = fetch_url(self.module, url, data=data, method=method, timeout=self.timeout,
                                headers={'Content-Type': 'application/x-www-form-urlencoded'})
@@ -196,11 +199,88 @@ class Client:
         body = plain(self.transport.call('show', resource, uuid, relation))
         return body.get('items', []), body.get('total_count', 0)
 
+    # -- replies judged by their type: a list, text, null or an empty body where
+    # an object or a collection is expected is an error, whatever the transport said.
+
+    def read(self, resource, uuid):
+        """GET one object; None when OpenVNet says it does not exist."""
+        try:
+            body = plain(self.transport.call('show', resource, uuid))
+        except OpenVNetError as e:
+            if e.code == '100':
+                return None
+            raise
+        return expect_object(body, 'GET %s/%s' % (resource, uuid), uuid)
+
+    def list(self, resource, offset=None, limit=None):
+        """One page of a collection: (items, total_count, offset the reply says it starts at)."""
+        params = dict(offset=offset, limit=limit) if offset is not None else None
+        body = plain(self.transport.call('show', resource, params=params))
+        what = 'GET %s%s' % (resource, '?offset=%s&limit=%s' % (offset, limit) if params else '')
+        if not isinstance(body, dict) or not isinstance(body.get('items'), list) \
+                or not isinstance(body.get('total_count'), int):
+            raise OpenVNetError('%s: expected a collection (total_count, items), got %s' % (what, describe(body)))
+        for item in body['items']:
+            if not isinstance(item, dict) or not item.get('uuid'):
+                raise OpenVNetError('%s: an item is not an object with a uuid: %s' % (what, describe(item)))
+        return body['items'], body['total_count'], body.get('offset')
+
+    def list_all(self, resource, wanted=()):
+        """Every object of a collection OpenVNet lets us see, by uuid, in as few requests as it allows.
+
+        Returns (objects, complete). OpenVNet answers at most ``pagination_limit``
+        items and (develop) ignores offset/limit: when the first page is short of
+        ``total_count``, the next page is asked for once; if the reply does not start
+        where asked or brings nothing new, the ``wanted`` uuids not seen yet are read
+        one by one and ``complete`` is False.
+        """
+        items, total, dummy = self.list(resource)
+        seen = dict((o['uuid'], o) for o in items)
+        page = len(items)
+        while len(seen) < total and page:
+            offset = len(seen)
+            try:
+                items, total, start = self.list(resource, offset, page)
+            except OpenVNetError:
+                break   # vnctl or a server that takes no offset/limit: by uuid below
+            fresh = [o for o in items if o['uuid'] not in seen]
+            if str(start) != str(offset) or not fresh:
+                break
+            seen.update((o['uuid'], o) for o in fresh)
+        complete = len(seen) >= total
+        if not complete:
+            for uuid in wanted:
+                if uuid not in seen:
+                    obj = self.read(resource, uuid)
+                    if obj is not None:
+                        seen[uuid] = obj
+        return seen, complete
+
     def relate(self, resource, uuid, relation, other, params):
         return plain(self.transport.call('add', resource, uuid, relation, other, params))
 
     def unrelate(self, resource, uuid, relation, other):
         self.transport.call('del', resource, uuid, relation, other)
+
+
+def describe(body):
+    """What a reply was, for an error message."""
+    if body is None or body == '' or body == {} or body == []:
+        return 'an empty reply'
+    if isinstance(body, list):
+        return 'a list (%s)' % json.dumps(body)[:80]
+    if isinstance(body, dict):
+        return 'an object without uuid (%s)' % json.dumps(body, default=str)[:80]
+    return 'text (%r)' % str(body)[:80]
+
+
+def expect_object(body, what, uuid=None):
+    """The object a reply must be (with ``uuid`` when given), else OpenVNetError."""
+    if not isinstance(body, dict) or not body.get('uuid'):
+        raise OpenVNetError('%s: expected an object, got %s' % (what, describe(body)))
+    if uuid is not None and body['uuid'] != uuid:
+        raise OpenVNetError('%s: expected %s, got the object %s' % (what, uuid, body['uuid']))
+    return body
 
 
 # -- validation and normalisation ------------------------------------------
@@ -245,6 +325,20 @@ def check_network(network, prefix):
                       % (address, prefix, ipaddress.IPv4Network('%s/%s' % (address, prefix), strict=False)
                          .network_address))
     return str(address)
+
+
+def network_cidr(network, prefix):
+    """(address, prefix) from ``10.0.0.0/24`` or ``10.0.0.0`` + prefix (default 24); host bits are an error."""
+    if network is not None and '/' in network:
+        written = network
+        network, tail = network.split('/', 1)
+        if not tail.isdigit():
+            raise Invalid('ipv4_network: %r has no numeric prefix' % written)
+        if prefix is not None and prefix != int(tail):
+            raise Invalid('ipv4_prefix: %s contradicts ipv4_network %s' % (prefix, written))
+        prefix = int(tail)
+    prefix = 24 if prefix is None else prefix
+    return check_network(network, prefix), prefix
 
 
 def check_ipv4(field, value):

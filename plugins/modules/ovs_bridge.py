@@ -118,12 +118,10 @@ commands:
   elements: list
 '''
 
-import re
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, mac
 from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import (
-    OWNER_KEY, OWNER_VALUE, OvsError, OvsVsctl, as_list, quote)
+    OWNER_KEY, OWNER_VALUE, OvsError, OvsVsctl, interface_name_problem, quote, read_state)
 
 
 class Invalid(Exception):
@@ -138,19 +136,38 @@ def datapath_id(value):
 
 
 def read(client, name):
-    bridges, controllers = client.list_tables([
-        ('Bridge', ['name', 'controller', 'fail_mode', 'protocols', 'other_config', 'external_ids',
-                    'datapath_type']),
-        ('Controller', ['_uuid', 'target']),
-    ])
-    targets = dict((c['_uuid'], c['target']) for c in controllers)
-    for row in bridges:
-        if row['name'] == name:
-            return dict(datapath_type=row['datapath_type'] or 'system',
-                        fail_mode=row['fail_mode'] or None,
-                        protocols=sorted(as_list(row['protocols'])),
-                        controllers=sorted(targets[u] for u in as_list(row['controller']) if u in targets),
-                        other_config=row['other_config'], external_ids=row['external_ids'])
+    """``(row, state)``: the bridge's configuration as this module compares it (None when it
+    does not exist), and the whole :func:`read_state` result."""
+    state = read_state(client)
+    bridge = state['bridges'].get(name)
+    if bridge is None:
+        return None, state
+    return dict(datapath_type=bridge['datapath_type'] or 'system', fail_mode=bridge['fail_mode'],
+                protocols=bridge['protocols'],
+                controllers=[c['target'] for c in bridge['controllers']],
+                other_config=bridge['other_config'], external_ids=bridge['external_ids']), state
+
+
+def refusal(name, want, state):
+    """Why ovs-vswitchd did not make the bridge what was asked, or None."""
+    bridge = state['bridges'].get(name)
+    if bridge is None:
+        return None
+    local = state['interfaces'].get(name) or {}
+    if bridge['datapath_id'] is None:
+        reason = local.get('error') or ('datapath_type %s' % bridge['datapath_type'] if bridge['datapath_type']
+                                        else 'no error in OVSDB')
+        return ('ovs-vswitchd did not set up bridge %s (it has no datapath_id; %s); see the ovs-vswitchd log'
+                % (name, reason))
+    dpid = want['other_config'].get('datapath-id')
+    if dpid is not None and dpid.lower() != bridge['datapath_id']:
+        return ('ovs-vswitchd did not take datapath-id %s for bridge %s: it uses %s%s'
+                % (dpid, name, bridge['datapath_id'],
+                   ' (it ignores an all-zero datapath-id)' if dpid.strip('0') == '' else ''))
+    hwaddr = want['other_config'].get('hwaddr')
+    if hwaddr is not None and local.get('mac_in_use') is not None and hwaddr.lower() != local['mac_in_use']:
+        return ('ovs-vswitchd did not take hwaddr %s for bridge %s: its MAC is %s'
+                % (hwaddr, name, local['mac_in_use']))
     return None
 
 
@@ -234,14 +251,15 @@ def main():
     p = module.params
     name = p['name']
     try:
-        if len(name) > 15 or not re.match(r'^[A-Za-z0-9_.-]+$', name):
-            raise Invalid('name: %r is not a valid bridge name (1 to 15 of [A-Za-z0-9_.-])' % name)
+        problem = interface_name_problem('name', name, 'bridge')
+        if problem:
+            raise Invalid(problem)
         want = wanted(p)
     except Invalid as e:
         module.fail_json(msg=str(e))
-    client = OvsVsctl(module, db=p['db'], timeout=p['timeout'])
     try:
-        have = read(client, name)
+        client = OvsVsctl(module, db=p['db'], timeout=p['timeout'])
+        have, state = read(client, name)
         if p['state'] == 'absent':
             if have is not None and not p['force'] and have['external_ids'].get(OWNER_KEY) != OWNER_VALUE:
                 raise Invalid('name: bridge %s was not created by this module; set force=true to delete it' % name)
@@ -252,11 +270,23 @@ def main():
         module.fail_json(msg=str(e))
     result = dict(changed=bool(commands), commands=[], bridge=after or {},
                   diff=dict(before=have or {}, after=after or {}))
-    if commands:
+    if commands and module.check_mode:
+        result['commands'] = [client.transact_argv(commands)]
+    elif commands:
         try:
-            result['commands'] = [client.transact_argv(commands) if module.check_mode else client.transact(commands)]
+            result['commands'] = [client.transact(commands)]
+            # ovs-vsctl has waited for ovs-vswitchd to apply the transaction.
+            dummy, state = read(client, name)
         except OvsError as e:
-            module.fail_json(msg=str(e), commands=[client.transact_argv(commands)])
+            module.fail_json(msg=str(e), changed=bool(result['commands']),
+                             commands=[client.transact_argv(commands)])
+    # What ovs-vswitchd made of the bridge: after a write, read back; on a no-op, from the one
+    # read (in check mode, only when nothing would change).
+    refused = None
+    if p['state'] == 'present' and not (commands and module.check_mode):
+        refused = refusal(name, want, state)
+    if refused:
+        module.fail_json(msg=refused, **result)
     module.exit_json(**result)
 
 

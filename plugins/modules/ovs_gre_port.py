@@ -262,7 +262,8 @@ import ipaddress
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import (
-    OWNER_KEY, OWNER_VALUE, OvsError, OvsVsctl, format_map, quote, read_ports)
+    OWNER_KEY, OWNER_VALUE, OvsError, OvsVsctl, format_map, interface_fault, interface_name_problem,
+    quote, read_ports)
 
 KEYS = ('key', 'in_key', 'out_key')
 # Options an item of ``ports`` takes from the top level when it does not set them.
@@ -309,9 +310,9 @@ def address(field, value):
 
 
 def check_name(name):
-    if not name or len(name) > 15 or any(c.isspace() or c in '/:' for c in name):
-        raise Invalid('name: %r is not a valid port name (1 to 15 characters, no spaces, '
-                      '"/" or ":")' % name)
+    problem = interface_name_problem('name', name, 'port')
+    if problem:
+        raise Invalid(problem)
 
 
 def wanted(spec, bridge, state):
@@ -474,9 +475,9 @@ def run_module():
     if any(spec['pmtud'] is not None for spec in specs):
         module.warn('pmtud has done nothing since Open vSwitch 1.10 and is ignored; remove it')
 
-    client = OvsVsctl(module, db=params['db'], timeout=params['timeout'])
     try:
-        bridges, current = read_ports(client)
+        client = OvsVsctl(module, db=params['db'], timeout=params['timeout'])
+        bridges, current, dummy = read_ports(client)
     except OvsError as e:
         module.fail_json(msg=str(e))
 
@@ -510,14 +511,22 @@ def run_module():
         module.fail_json(msg=str(e))
 
     result = dict(changed=bool(commands), commands=[])
+    # The ports that should exist, checked against what ovs-vswitchd made of them: after a
+    # write, all of them in a read-back; otherwise those the plan leaves alone (in check mode
+    # the others have not been written).
+    checked = names if state == 'present' else []
     if commands:
         if module.check_mode:
             result['commands'] = [client.transact_argv(commands)]
+            checked = [n for n in checked if n not in after or before.get(n) == after[n]]
         else:
             try:
                 result['commands'] = [client.transact(commands)]
+                # ovs-vsctl has waited for ovs-vswitchd to apply the transaction.
+                dummy, current, dummy = read_ports(client)
             except OvsError as e:
-                module.fail_json(msg=str(e), commands=[client.transact_argv(commands)])
+                module.fail_json(msg=str(e), changed=bool(result['commands']),
+                                 commands=[client.transact_argv(commands)])
     if bulk:
         result['ports'] = dict((n, row) for n, row in after.items() if row and n in names)
         result['purged'] = purged
@@ -528,7 +537,23 @@ def run_module():
         name = params['name']
         result['port'] = after.get(name, {})
         result['diff'] = dict(before=before.get(name, {}), after=after.get(name, {}))
+    refused = refusals(checked, current)
+    if refused:
+        module.fail_json(msg='ovs-vswitchd did not set up %s' % '; '.join(refused[n] for n in sorted(refused)),
+                         refused=refused, **result)
     module.exit_json(**result)
+
+
+def refusals(names, ports):
+    """Port name -> why ovs-vswitchd did not set it up (its Interface's error, ofport -1)."""
+    refused = {}
+    for name in names:
+        port = ports.get(name)
+        iface = port['interfaces'][0] if port and port['interfaces'] else None
+        fault = interface_fault(name, iface)
+        if fault:
+            refused[name] = fault
+    return refused
 
 
 def main():

@@ -3,7 +3,8 @@
 # kernel datapath), the packages the roles install already in place (the VMs run
 # under software emulation, where installing is slow), systemd-networkd, and two
 # units that give each clone its identity from the kernel command line and say
-# READY on the serial console.
+# READY on the serial console. The base image also holds python3-os-ken, which the
+# vna emulator (tests/support/vna_emulator.py) runs on.
 # LAB_IMAGE=bare builds bare.img instead: the same without the roles' packages, a
 # host as users start from (bench/lab.py measures the first run on it).
 set -euo pipefail
@@ -11,14 +12,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 LAB=${LAB:-$(cd "$HERE/../.." && pwd)/.build/lab}
 FLAVOUR=${LAB_IMAGE:-base}
 case $FLAVOUR in
-  base) ROLE_PACKAGES=,ifupdown,openvswitch-switch,redis-server,redis-tools,mariadb-server,mariadb-client,python3-pymysql
+  base) ROLE_PACKAGES=,ifupdown,openvswitch-switch,redis-server,redis-tools,mariadb-server,mariadb-client,python3-pymysql,python3-os-ken,python3-cffi-backend
         KERNEL_PREFIX= ;;
   bare) ROLE_PACKAGES= KERNEL_PREFIX=bare- ;;
   *) echo "LAB_IMAGE must be base or bare" >&2; exit 2 ;;
 esac
 IMAGE="$LAB/$FLAVOUR.img"
 STAMP="$LAB/$FLAVOUR.version"
-VERSION=2   # bump when this script or guest/ changes what the image holds
+VERSION=3   # bump when this script or guest/ changes what the image holds
 
 mkdir -p "$LAB"
 [ -f "$LAB/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C openvnet-lab -f "$LAB/id_ed25519"

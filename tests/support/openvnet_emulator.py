@@ -16,14 +16,19 @@ groups:
 - error bodies ``{error, message, code}`` with the documented HTTP statuses,
   HTTP 500 for database constraint violations and unsupported update keys,
   Sinatra's plain 404 page for unknown routes;
-- lists capped at 30 items (``pagination_limit``), ``total_count`` complete.
+- lists capped at ``pagination_limit`` items (30 unless ``--pagination-limit N``
+  or ``pagination_limit N`` in the ``--config`` webapi.conf says otherwise),
+  always from the first item: ``offset``/``limit`` query parameters are not
+  declared by the list routes, so they are ignored; ``total_count`` complete.
 
-Run it: ``python tests/support/openvnet_emulator.py [--host H] [--port P]``.
+Run it: ``python tests/support/openvnet_emulator.py [--host H] [--port P]
+[--pagination-limit N] [--config /etc/openvnet/webapi.conf]``.
 """
 
 import argparse
 import ipaddress
 import json
+import os
 import random
 import re
 import string
@@ -164,8 +169,9 @@ def required(params, *names):
 
 
 class Api:
-    def __init__(self, store):
+    def __init__(self, store, pagination_limit=PAGINATION_LIMIT):
         self.store = store
+        self.pagination_limit = pagination_limit
 
     # -- datapaths ---------------------------------------------------------
     def datapath_view(self, row):
@@ -319,8 +325,8 @@ class Api:
         return getattr(self, name)(row) if name else dict(row)
 
     def collection(self, items):
-        return {'total_count': len(items), 'offset': 0, 'limit': PAGINATION_LIMIT,
-                'items': items[:PAGINATION_LIMIT]}
+        return {'total_count': len(items), 'offset': 0, 'limit': self.pagination_limit,
+                'items': items[:self.pagination_limit]}
 
     def handle(self, method, parts, params):
         store = self.store
@@ -551,11 +557,27 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch('DELETE')
 
 
-def serve(host='127.0.0.1', port=9090):
+def pagination_limit_of(config, default=PAGINATION_LIMIT):
+    """``pagination_limit N`` from a webapi.conf (fuguta DSL: ``key value``, ``#`` comments);
+    a directory means its webapi.conf, as /etc/openvnet is searched."""
+    if config is None:
+        return default
+    path = os.path.join(config, 'webapi.conf') if os.path.isdir(config) else config
+    with open(path) as f:
+        for line in f:
+            m = re.match(r'^\s*pagination_limit\s+(\d+)\s*(#.*)?$', line)
+            if m:
+                return int(m.group(1))
+    return default
+
+
+def serve(host='127.0.0.1', port=9090, pagination_limit=PAGINATION_LIMIT, config=None):
     """Start the emulator in a thread; returns the server (``server.requests`` logs calls)."""
-    handler = type('BoundHandler', (Handler,), {'api': Api(Store()), 'requests': []})
+    api = Api(Store(), pagination_limit_of(config, pagination_limit))
+    handler = type('BoundHandler', (Handler,), {'api': api, 'requests': []})
     server = ThreadingHTTPServer((host, port), handler)
     server.requests = handler.requests
+    server.api = api
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     return server
@@ -565,8 +587,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--host', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=9090)
+    parser.add_argument('--pagination-limit', type=int, default=PAGINATION_LIMIT,
+                        help='most items a list returns (webapi.conf pagination_limit; default 30)')
+    parser.add_argument('--config', help='a webapi.conf (or its directory) whose pagination_limit wins')
     args = parser.parse_args()
-    handler = type('BoundHandler', (Handler,), {'api': Api(Store()), 'requests': []})
+    api = Api(Store(), pagination_limit_of(args.config, args.pagination_limit))
+    handler = type('BoundHandler', (Handler,), {'api': api, 'requests': []})
     ThreadingHTTPServer((args.host, args.port), handler).serve_forever()
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 ROLES = os.path.join(os.path.dirname(__file__), '..', '..', 'roles')
-TUNNEL = dict(name='gre-sv0', local_ip='192.0.2.11', remote_ip='192.0.2.10', address='10.0.0.1/24', mtu=1462, key=None)
+TUNNEL = dict(name='gre-sv0', mac='02:aa:bb:cc:dd:01', local_ip='192.0.2.11', remote_ip='192.0.2.10', address='10.0.0.1/24', mtu=1462, key=None)
 
 
 def render(role, template, **variables):
@@ -52,6 +52,8 @@ def test_gretap_ifcfg_for_el7():
         '# network-scripts have no gretap type: ifup runs ifup-gretap for DEVICETYPE=gretap.',
         'DEVICE=gre-sv0',
         'DEVICETYPE=gretap',
+        '# The MAC OpenVNet has registered for this peer (ifup-gretap sets it).',
+        'MACADDR=02:aa:bb:cc:dd:01',
         'ONBOOT=yes',
         'BOOTPROTO=none',
         'NM_CONTROLLED=no',
@@ -69,6 +71,7 @@ def test_gretap_networkmanager_keyfile_for_el8_el9():
     assert body(render('gretap_peer', 'nmconnection.j2', gretap_peer_tunnel=TUNNEL)) == [
         '[connection]', 'id=openvnet-gre-sv0', 'type=ip-tunnel', 'interface-name=gre-sv0', 'autoconnect=true', '',
         '[ip-tunnel]', '# 10 = gretap', 'mode=10', 'local=192.0.2.11', 'remote=192.0.2.10', 'mtu=1462', '',
+        '[ethernet]', '# The MAC OpenVNet has registered for this peer.', 'cloned-mac-address=02:aa:bb:cc:dd:01', '',
         '[ipv4]', 'method=manual', 'address1=10.0.0.1/24', 'never-default=true', '',
         '[ipv6]', 'method=disabled',
     ]
@@ -81,7 +84,7 @@ def test_gretap_ifupdown_stanza(key, suffix):
         'iface gre-sv0 inet static',
         '    address 10.0.0.1/24',
         '    mtu 1462',
-        '    pre-up ip link add $IFACE type gretap local 192.0.2.11 remote 192.0.2.10' + suffix,
+        '    pre-up ip link add $IFACE address 02:aa:bb:cc:dd:01 type gretap local 192.0.2.11 remote 192.0.2.10' + suffix,
         '    post-down ip link delete $IFACE',
     ]
 
@@ -91,6 +94,16 @@ def test_gretap_network_scripts_parse(script):
     path = os.path.join(ROLES, 'gretap_peer', 'templates', script + '.j2')
     assert '{{' not in open(path).read()
     subprocess.run(['bash', '-n', path], check=True)
+
+
+def test_gretap_networkd_netdev_pins_the_registered_mac():
+    assert body(render('gretap_peer', 'networkd.netdev.j2', gretap_peer_tunnel=dict(TUNNEL, key=5))) == [
+        '[NetDev]', 'Name=gre-sv0', 'Kind=gretap',
+        '# The MAC OpenVNet has registered for this peer: vna drops frames from any other.',
+        'MACAddress=02:aa:bb:cc:dd:01', 'MTUBytes=1462', '',
+        '[Tunnel]', 'Local=192.0.2.11', 'Remote=192.0.2.10', 'Key=5',
+        '# Not bound to one underlay link: the kernel routes to Remote.', 'Independent=true',
+    ]
 
 
 def test_ovs_bridge_attached_ifcfg_as_the_manual_procedure():
@@ -110,6 +123,9 @@ def test_ovs_bridge_attached_ifcfg_as_the_manual_procedure():
         ' -- set bridge ${DEVICE} other-config:datapath-id=00000a1b2c3d4e5f'
         ' -- set bridge ${DEVICE} other-config:hwaddr=0a:1b:2c:3d:4e:5f'
         ' -- set-fail-mode ${DEVICE} standalone -- set-controller ${DEVICE} tcp:127.0.0.1:6633"']
+    # a plain GRE hub (no OpenVNet): no controller, which the ifcfg must remove, not leave empty
+    plain = body(render('ovs_bridge', 'ifcfg-bridge.j2', **dict(facts, ovs_bridge_controllers=[])))[-1]
+    assert plain.endswith(' -- set-fail-mode ${DEVICE} standalone -- del-controller ${DEVICE}"')
 
 
 NIC = dict(underlay_nic_mac='0A:1B:2C:3D:4E:5F', underlay_nic_device='ens6')

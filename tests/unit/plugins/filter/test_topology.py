@@ -1,51 +1,175 @@
+import copy
+import re
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.openvnet.openvnet.plugins.filter.topology import hub_ports, nic_with_address, overlay_mtu, peer_tunnel
+from ansible_collections.openvnet.openvnet.plugins.filter.topology import derived_mac, nic_with_address, overlay_mtu, topology
+
+
+def nic(mac, mtu=1500):
+    return {'device': 'eth1', 'macaddress': mac, 'mtu': mtu}
+
 
 HOSTVARS = {
-    'sv0': {'openvnet_underlay_address': '192.0.2.10'},
-    'sv1': {'openvnet_underlay_address': '192.0.2.11', 'openvnet_overlay_address': '10.0.0.1/24'},
+    'sv0': {'openvnet_underlay_address': '192.0.2.10', 'openvnet_underlay_nic': nic('52:54:00:00:01:10')},
+    'sv1': {'openvnet_underlay_address': '192.0.2.11', 'openvnet_overlay_address': '10.0.0.1/24',
+            'openvnet_underlay_nic': nic('52:54:00:00:01:11')},
     'sv2': {'openvnet_underlay_address': '192.0.2.12', 'openvnet_overlay_address': '10.0.0.2/24',
-            'openvnet_underlay_mtu': 9001, 'openvnet_tunnel_name': 'gre-second'},
+            'openvnet_underlay_nic': nic('52:54:00:00:01:12', 9001), 'openvnet_tunnel_name': 'gre-second'},
 }
 GROUPS = {'openvnet_hubs': ['sv0'], 'openvnet_peers': ['sv1', 'sv2']}
 
 
-def test_both_ends_of_every_tunnel_come_from_the_same_data():
-    ports = dict((p['name'], p['remote_ip']) for p in hub_ports(GROUPS['openvnet_peers'], HOSTVARS))
-    assert ports == {'gre-sv1': '192.0.2.11', 'gre-second': '192.0.2.12'}
-    for peer in GROUPS['openvnet_peers']:
-        tunnel = peer_tunnel(peer, HOSTVARS, GROUPS)
-        assert tunnel['remote_ip'] == HOSTVARS['sv0']['openvnet_underlay_address']
-        assert ports.get(hub_ports([peer], HOSTVARS)[0]['name']) == tunnel['local_ip']
+def model(hostvars=None, groups=None):
+    return topology(hostvars or HOSTVARS, groups or GROUPS)
 
 
-def test_peer_tunnel():
-    assert peer_tunnel('sv1', HOSTVARS, GROUPS) == {
-        'name': 'gre-sv0', 'hub': 'sv0', 'local_ip': '192.0.2.11', 'remote_ip': '192.0.2.10',
-        'address': '10.0.0.1/24', 'mtu': 1462, 'key': None}
-    assert peer_tunnel('sv2', HOSTVARS, GROUPS)['mtu'] == 8963
+def changed(**per_host):
+    hostvars = copy.deepcopy(HOSTVARS)
+    for host, values in per_host.items():
+        hostvars.setdefault(host, {}).update(values)
+    return hostvars
+
+
+def test_the_hub_from_its_underlay_nic():
+    hub = model()['hubs']['sv0']
+    assert {k: hub[k] for k in ('bridge', 'datapath_id', 'hwaddr', 'fail_mode', 'controllers', 'node_id', 'key')} == {
+        'bridge': 'br0', 'datapath_id': '0000525400000110', 'hwaddr': '52:54:00:00:01:10', 'fail_mode': 'secure',
+        'controllers': ['tcp:127.0.0.1:6633'], 'node_id': 'vna', 'key': None}
+    assert hub['ports'] == [{'name': 'gre-sv1', 'remote_ip': '192.0.2.11'},
+                            {'name': 'gre-second', 'remote_ip': '192.0.2.12'}]
+
+
+def test_both_ends_and_the_registration_of_every_tunnel_come_from_one_entry():
+    m = model()
+    hub = m['hubs']['sv0']
+    interfaces = dict((i['uuid'], i) for i in hub['registrations']['interfaces'])
+    for name, peer in m['peers'].items():
+        assert peer['remote_ip'] == '192.0.2.10'
+        assert {'name': peer['port'], 'remote_ip': peer['local_ip']} in hub['ports']
+        registered = interfaces[peer['interface_uuid']]
+        # vna binds by port name and passes only the registered MAC and address
+        assert registered['port_name'] == peer['port']
+        assert registered['mac_address'] == peer['mac']
+        assert registered['ipv4_address'] == peer['address'].split('/')[0]
+        assert registered['owner_datapath_uuid'] == 'dp-sv0'
+        assert registered['network_uuid'] == hub['registrations']['networks'][0]['uuid']
+
+
+def test_registrations_for_the_lab():
+    regs = model()['hubs']['sv0']['registrations']
+    assert regs['datapaths'] == [{'uuid': 'dp-sv0', 'display_name': 'sv0', 'dpid': '0x0000525400000110', 'node_id': 'vna'}]
+    assert regs['networks'] == [{'uuid': 'nw-0a00000024', 'display_name': '10.0.0.0/24', 'ipv4_network': '10.0.0.0/24',
+                                 'mode': 'virtual'}]
+    assert regs['interfaces'][0] == {
+        'uuid': 'if-sv1', 'display_name': 'sv1', 'mode': 'vif', 'owner_datapath_uuid': 'dp-sv0',
+        'network_uuid': 'nw-0a00000024', 'mac_address': derived_mac('sv1'), 'ipv4_address': '10.0.0.1',
+        'port_name': 'gre-sv1'}
+
+
+def test_peer_tunnel_mtu_is_the_smaller_end_minus_the_overhead():
+    m = model()
+    assert m['peers']['sv1']['mtu'] == 1462
+    # sv2's NIC has 9001 but the hub's 1500 limits the path
+    assert m['peers']['sv2']['mtu'] == 1462
+    big = model(changed(sv0={'openvnet_underlay_nic': nic('52:54:00:00:01:10', 9001)}))
+    assert big['peers']['sv2']['mtu'] == 8963 and big['peers']['sv1']['mtu'] == 1462
+    # the inventory's MTU wins over the NIC's
+    assert model(changed(sv1={'openvnet_underlay_mtu': 1400}))['peers']['sv1']['mtu'] == 1362
+
+
+def test_a_key_is_the_same_at_both_ends_and_costs_four_bytes():
+    m = model(changed(sv0={'openvnet_tunnel_key': 7}, sv1={'openvnet_tunnel_key': 7}, sv2={'openvnet_tunnel_key': '7'}))
+    assert m['hubs']['sv0']['key'] == 7 and m['peers']['sv1']['key'] == 7
+    assert m['peers']['sv1']['mtu'] == 1458
+    with pytest.raises(AnsibleFilterError, match='sv1: openvnet_tunnel_key 8 differs from its hub sv0'):
+        model(changed(sv0={'openvnet_tunnel_key': 7}, sv1={'openvnet_tunnel_key': 8}, sv2={'openvnet_tunnel_key': 7}))
+
+
+def test_derived_macs_are_stable_unicast_locally_administered_and_unique():
+    macs = [derived_mac('peer%d' % i) for i in range(2000)]
+    assert len(set(macs)) == len(macs)
+    for mac in macs:
+        assert re.fullmatch(r'02(:[0-9a-f]{2}){5}', mac)
+    assert derived_mac('sv1') == derived_mac('sv1')
+    assert model()['peers']['sv1']['mac'] == derived_mac('sv1')
+    given = model(changed(sv1={'openvnet_tunnel_mac': 'EE-99-D5-67-FD-52'}))
+    assert given['peers']['sv1']['mac'] == 'ee:99:d5:67:fd:52'
+
+
+def test_two_hubs_each_serve_only_their_own_peers():
+    hostvars = changed(hub2={'openvnet_underlay_address': '192.0.2.20', 'openvnet_underlay_nic': nic('52:54:00:00:01:20')},
+                       sv3={'openvnet_underlay_address': '192.0.2.13', 'openvnet_overlay_address': '10.1.0.1/24',
+                            'openvnet_hub': 'hub2', 'openvnet_underlay_nic': nic('52:54:00:00:01:13')})
+    m = model(hostvars, {'openvnet_hubs': ['sv0', 'hub2'], 'openvnet_peers': ['sv1', 'sv2', 'sv3']})
+    assert [p['peer'] for p in m['hubs']['sv0']['peers']] == ['sv1', 'sv2']
+    assert m['hubs']['hub2']['ports'] == [{'name': 'gre-sv3', 'remote_ip': '192.0.2.13'}]
+    assert m['peers']['sv3']['remote_ip'] == '192.0.2.20' and m['peers']['sv3']['name'] == 'gre-hub2'
+    assert m['hubs']['hub2']['registrations']['networks'][0]['ipv4_network'] == '10.1.0.0/24'
+    # a single peer has nobody to probe
+    assert m['hubs']['hub2']['probes'] == {'sv3': []}
+    assert m['hubs']['sv0']['probes'] == {'sv1': ['sv2'], 'sv2': ['sv1']}
+
+
+def test_a_plain_gre_hub_has_no_controller_and_no_registrations():
+    hub = model(changed(sv0={'openvnet_controller': False}))['hubs']['sv0']
+    assert (hub['fail_mode'], hub['controllers'], hub['registrations']) == ('standalone', [], None)
+    # and needs no datapath id
+    hostvars = changed(sv0={'openvnet_controller': False, 'openvnet_underlay_nic': {'mtu': 1500}})
+    assert model(hostvars)['hubs']['sv0']['datapath_id'] is None
+
+
+def test_names_that_are_not_uuids_get_a_stable_hash():
+    hostvars = changed(**{'SV-1.example': dict(HOSTVARS['sv1'], openvnet_overlay_address='10.0.0.9/24',
+                                               openvnet_underlay_address='192.0.2.19', openvnet_tunnel_name='gre-x')})
+    m = model(hostvars, {'openvnet_hubs': ['sv0'], 'openvnet_peers': ['sv1', 'SV-1.example']})
+    uuid = m['peers']['SV-1.example']['interface_uuid']
+    assert re.fullmatch(r'if-x[0-9a-f]{15}', uuid)
+
+
+@pytest.mark.parametrize('per_host, message', [
+    ({'sv2': {'openvnet_overlay_address': '10.0.0.1/24'}}, 'sv1 and sv2 have the same overlay address 10.0.0.1'),
+    ({'sv2': {'openvnet_tunnel_mac': derived_mac('sv1')}}, 'sv1 and sv2 have the same tunnel MAC'),
+    ({'sv2': {'openvnet_tunnel_name': 'gre-sv1'}}, 'sv1 and sv2 have the same hub port name gre-sv1'),
+    ({'sv2': {'openvnet_underlay_address': '192.0.2.11'}}, 'sv1 and sv2 have the same underlay address'),
+    ({'sv2': {'openvnet_overlay_address': '10.9.0.2/24'}}, 'peers of sv0 in different subnets'),
+    ({'sv2': {'openvnet_interface_uuid': 'if-sv1'}}, 'sv1 and sv2 have the same interface uuid'),
+    ({'sv2': {'openvnet_tunnel_name': 't-abc'}}, 'starts with t-: OpenVNet vna deletes'),
+    ({'sv2': {'openvnet_tunnel_name': 'a-very-long-port-name'}}, 'not an interface name'),
+    ({'sv2': {'openvnet_tunnel_name': 'gre sv2'}}, 'not an interface name'),
+    ({'sv2': {'openvnet_tunnel_name': 'gre-sv2\n'}}, 'not an interface name'),
+    ({'sv2': {'openvnet_tunnel_mac': '01:00:5e:00:00:01'}}, 'not a unicast'),
+    ({'sv2': {'openvnet_tunnel_mac': 'ee:99:d5:67:fd:52\n'}}, 'not a MAC'),
+    ({'sv2': {'openvnet_tunnel_mac': 525400000112}}, 'quote it'),
+    ({'sv2': {'openvnet_overlay_address': '10.0.0.2'}}, 'with a prefix'),
+    ({'sv2': {'openvnet_overlay_address': '10.0.0.0/24'}}, 'host address'),
+    ({'sv2': {'openvnet_overlay_address': 'fe80::1/64'}}, 'not an IPv4 address'),
+    ({'sv2': {'openvnet_underlay_address': '224.0.0.1'}}, 'cannot be a tunnel endpoint'),
+    ({'sv2': {'openvnet_underlay_address': '0.0.0.0'}}, 'cannot be a tunnel endpoint'),
+    ({'sv2': {'openvnet_underlay_address': None}}, 'sv2 has no openvnet_underlay_address'),
+    ({'sv2': {'openvnet_overlay_address': None}}, 'sv2 has no openvnet_overlay_address'),
+    ({'sv2': {'openvnet_hub': 'nowhere'}}, 'its hub nowhere is not in openvnet_hubs'),
+    ({'sv2': {'openvnet_underlay_nic': None}}, 'sv2: its underlay MTU is unknown'),
+    ({'sv0': {'openvnet_underlay_nic': {'mtu': 1500}}}, "sv0: its datapath id is unknown"),
+    ({'sv0': {'openvnet_datapath_id': '0000000000000000'}}, 'is zero'),
+    ({'sv0': {'openvnet_datapath_id': 1234}}, 'quote it'),
+    ({'sv0': {'openvnet_datapath_uuid': 'dp-Bad'}}, 'must be dp- followed by'),
+    ({'sv0': {'openvnet_tunnel_key': 2 ** 32}, 'sv1': {'openvnet_tunnel_key': 2 ** 32}}, 'not a 32-bit number'),
+])
+def test_conflicts_and_bad_values_fail_before_any_change_naming_the_hosts(per_host, message):
+    with pytest.raises(AnsibleFilterError, match=re.escape(message) if '(' not in message else message):
+        model(changed(**per_host))
+
+
+def test_a_peer_without_a_hub_group():
+    with pytest.raises(AnsibleFilterError, match='not in openvnet_hubs'):
+        model(HOSTVARS, {'openvnet_peers': ['sv1']})
 
 
 @pytest.mark.parametrize('underlay, key, mtu', [(1500, False, 1462), (1500, True, 1458), (9001, False, 8963)])
 def test_overlay_mtu(underlay, key, mtu):
     assert overlay_mtu(underlay, key) == mtu
-
-
-@pytest.mark.parametrize('hostvars, groups, message', [
-    (dict(HOSTVARS, sv1={'openvnet_underlay_address': '192.0.2.11'}), GROUPS, 'openvnet_overlay_address'),
-    (HOSTVARS, {'openvnet_peers': ['sv1']}, 'openvnet_hubs'),
-    (dict(HOSTVARS, sv0={}), GROUPS, 'sv0 has no openvnet_underlay_address'),
-])
-def test_peer_tunnel_errors(hostvars, groups, message):
-    with pytest.raises(AnsibleFilterError, match=message):
-        peer_tunnel('sv1', hostvars, groups)
-
-
-def test_hub_port_names_fit_linux():
-    with pytest.raises(AnsibleFilterError, match='longer than 15'):
-        hub_ports(['a-very-long-peer-name'], {'a-very-long-peer-name': {'openvnet_underlay_address': '192.0.2.1'}})
 
 
 def test_nic_with_address_finds_primary_and_secondary_addresses():

@@ -1,61 +1,158 @@
+import copy
 import json
 
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.openvnet.openvnet.plugins.filter.verify import overlay_probes, tunnel_faults
+from ansible_collections.openvnet.openvnet.plugins.filter.topology import topology
+from ansible_collections.openvnet.openvnet.plugins.filter.verify import (
+    hub_faults, overlay_faults, overlay_probes, probe_matrix)
 
-PORTS = [{'name': 'gre-sv1', 'remote_ip': '192.0.2.11'}, {'name': 'gre-sv2', 'remote_ip': '192.0.2.12'}]
-
-
-def gre(*rows):
-    """ovs-vsctl --format=json output for rows (name, remote_ip, ofport, error), as OVSDB encodes them."""
-    data = [[name, 'gre', ['map', [['local_ip', '192.0.2.10'], ['remote_ip', remote]]], ofport,
-             error if error else ['set', []]] for name, remote, ofport, error in rows]
-    return json.dumps({'data': data, 'headings': ['name', 'type', 'options', 'ofport', 'error']})
-
-
-def test_no_fault_when_every_port_is_in_place():
-    # verbatim from ovs-vsctl 3.1 on the lab hub
-    out = ('{"data":[["gre-sv1","gre",["map",[["local_ip","192.0.2.10"],["remote_ip","192.0.2.11"]]],1,["set",[]]],'
-           '["gre-sv2","gre",["map",[["local_ip","192.0.2.10"],["remote_ip","192.0.2.12"]]],2,["set",[]]]],'
-           '"headings":["name","type","options","ofport","error"]}')
-    assert tunnel_faults(out, PORTS) == []
-
-
-def test_each_fault_is_named():
-    out = gre(('gre-sv1', '192.0.2.99', 1, None), ('gre-sv3', '192.0.2.13', 3, None))
-    assert tunnel_faults(out, PORTS) == ['gre-sv1: remote_ip is 192.0.2.99, not 192.0.2.11',
-                                         'gre-sv2: no GRE interface']
-    out = gre(('gre-sv1', '192.0.2.11', -1, 'could not add network device gre-sv1 to ofproto (File exists)'),
-              ('gre-sv2', '192.0.2.12', ['set', []], None))
-    assert tunnel_faults(out, PORTS) == ['gre-sv1: could not add network device gre-sv1 to ofproto (File exists)',
-                                         'gre-sv2: no OpenFlow port (ofport [])']
+NIC = {'device': 'eth1', 'mtu': 1500}
+HOSTVARS = {
+    'sv0': {'openvnet_underlay_address': '192.0.2.10', 'openvnet_underlay_nic': dict(NIC, macaddress='52:54:00:00:01:10')},
+    'sv1': {'openvnet_underlay_address': '192.0.2.11', 'openvnet_overlay_address': '10.0.0.1/24',
+            'openvnet_underlay_nic': NIC, 'openvnet_tunnel_mac': '02:00:00:00:00:01'},
+    'sv2': {'openvnet_underlay_address': '192.0.2.12', 'openvnet_overlay_address': '10.0.0.2/24',
+            'openvnet_underlay_nic': NIC, 'openvnet_tunnel_mac': '02:00:00:00:00:02'},
+    'sv3': {'openvnet_underlay_address': '192.0.2.13', 'openvnet_overlay_address': '10.0.0.3/24',
+            'openvnet_underlay_nic': dict(NIC, mtu=1400), 'openvnet_tunnel_mac': '02:00:00:00:00:03'},
+}
+GROUPS = {'openvnet_hubs': ['sv0'], 'openvnet_peers': ['sv1', 'sv2', 'sv3']}
+MODEL = topology(HOSTVARS, GROUPS)
+HUB = MODEL['hubs']['sv0']
 
 
-def test_vna_ports_are_ignored():
-    out = gre(('gre-sv1', '192.0.2.11', 1, None), ('gre-sv2', '192.0.2.12', 2, None), ('t-ab12cd34', '192.0.2.50', 9, None))
-    assert tunnel_faults(out, PORTS) == []
+def flows_for(ofport, mac, ip):
+    """What ovs_info parses from vna's flows for one bound vif (OVS's own field names)."""
+    return [
+        {'table': 0, 'priority': 2, 'match': {'in_port': str(ofport)}, 'actions': 'write_metadata:...,goto_table:17'},
+        {'table': 20, 'priority': 40, 'match': {'ip': '', 'dl_src': mac, 'nw_src': ip}, 'actions': 'goto_table:26'},
+        {'table': 43, 'priority': 60, 'match': {'ip': '', 'dl_dst': mac, 'nw_dst': ip}, 'actions': 'goto_table:46'},
+    ]
 
 
-HOSTVARS = dict(('sv%d' % i, {'openvnet_underlay_address': '192.0.2.1%d' % i,
-                              'openvnet_overlay_address': '10.0.0.%d/24' % i}) for i in range(5))
-GROUPS = {'openvnet_hubs': ['sv0'], 'openvnet_peers': ['sv1', 'sv2', 'sv3', 'sv4']}
+def healthy_info():
+    interfaces, flows = {}, []
+    for ofport, peer in enumerate(HUB['peers'], start=1):
+        interfaces[peer['port']] = {'type': 'gre', 'options': {'remote_ip': peer['local_ip'], 'local_ip': '192.0.2.10'},
+                                    'ofport': ofport, 'error': None}
+        flows += flows_for(ofport, peer['mac'], peer['address'].split('/')[0])
+    return {'bridges': {'br0': {'controllers': [{'target': 'tcp:127.0.0.1:6633', 'is_connected': True}],
+                                'ports': ['br0'] + list(interfaces)}},
+            'interfaces': interfaces, 'flows': {'br0': flows}}
 
 
-def test_ring_probes_the_next_peer_and_every_peer_is_probed():
-    targets = dict((peer, [p['peer'] for p in overlay_probes(peer, HOSTVARS, GROUPS)]) for peer in GROUPS['openvnet_peers'])
-    assert targets == {'sv1': ['sv2', 'sv2'], 'sv2': ['sv3', 'sv3'], 'sv3': ['sv4', 'sv4'], 'sv4': ['sv1', 'sv1']}
-    probes = overlay_probes('sv1', HOSTVARS, GROUPS)
-    assert [p['kind'] for p in probes] == ['ping', 'df 1462']
-    assert probes[1]['argv'][-3:] == ['-s', '1434', '10.0.0.2']
+def test_a_healthy_hub_has_no_fault():
+    assert hub_faults(HUB, healthy_info()) == []
 
 
-def test_mesh_probes_every_other_peer():
-    assert [p['peer'] for p in overlay_probes('sv2', HOSTVARS, GROUPS, 'mesh')][::2] == ['sv1', 'sv3', 'sv4']
+def test_hub_faults_name_the_port_the_peer_and_the_reason():
+    info = healthy_info()
+    info['bridges']['br0']['controllers'][0]['is_connected'] = False
+    info['interfaces']['gre-sv1']['options']['remote_ip'] = '192.0.2.99'
+    info['interfaces']['gre-sv2'].update(error='could not add network device gre-sv2 to ofproto (File exists)', ofport=-1)
+    info['bridges']['br0']['ports'].remove('gre-sv3')
+    assert hub_faults(HUB, info) == [
+        'sv0: br0 has no connected controller (vna): the bridge forwards nothing (fail mode secure)',
+        'sv0: port gre-sv1 (to sv1): remote_ip is 192.0.2.99, not 192.0.2.11',
+        'sv0: port gre-sv2 (to sv2): could not add network device gre-sv2 to ofproto (File exists)',
+        'sv0: port gre-sv3 (to sv3): missing',
+    ]
 
 
-def test_a_lone_peer_has_nothing_to_probe_and_pairs_is_checked():
-    assert overlay_probes('sv1', HOSTVARS, {'openvnet_peers': ['sv1'], 'openvnet_hubs': ['sv0']}) == []
-    with pytest.raises(AnsibleFilterError, match="ring' or 'mesh"):
-        overlay_probes('sv1', HOSTVARS, GROUPS, 'star')
+def test_hub_faults_without_vna_flows_for_a_peer():
+    info = healthy_info()
+    info['flows']['br0'] = [f for f in info['flows']['br0'] if f['match'].get('in_port') != '2'
+                            and f['match'].get('dl_src') != '02:00:00:00:00:03']
+    assert hub_faults(HUB, info) == [
+        'sv0: port gre-sv2 (to sv2): no vna flow classifies it (table 0): its interface is not bound, check port_name',
+        'sv0: port gre-sv3 (to sv3): vna does not admit 02:00:00:00:00:03 10.0.0.3 (table 20): registration differs',
+    ]
+
+
+def test_a_plain_gre_hub_needs_no_controller_nor_flows():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['sv0']['openvnet_controller'] = False
+    hub = topology(hostvars, GROUPS)['hubs']['sv0']
+    info = healthy_info()
+    info['bridges']['br0']['controllers'] = []
+    del info['flows']
+    assert hub_faults(hub, info) == []
+
+
+def device(mac, *addresses):
+    return {'rc': 0, 'stdout': json.dumps([{'ifname': 'gre-sv0', 'address': mac, 'addr_info': [
+        {'family': 'inet', 'local': a, 'prefixlen': 24} for a in addresses] + [{'family': 'inet6', 'local': 'fe80::1'}]}])}
+
+
+def registered(*changes):
+    objects = [{'uuid': p['interface_uuid'], 'mac_address': p['mac'], 'ipv4_address': p['address'].split('/')[0]}
+               for p in HUB['peers']]
+    for index, values in changes:
+        objects[index].update(values)
+    return {'objects': objects, 'total_count': len(objects)}
+
+
+def devices(**overrides):
+    result = dict((name, device(p['mac'], p['address'].split('/')[0])) for name, p in MODEL['peers'].items())
+    result.update(overrides)
+    return result
+
+
+def test_overlay_faults_of_a_healthy_overlay():
+    assert overlay_faults(MODEL, {'sv0': healthy_info()}, {'sv0': registered()}, devices()) == []
+
+
+def test_a_device_with_an_unregistered_address_or_mac_is_reported_with_the_reason():
+    faults = overlay_faults(MODEL, {'sv0': healthy_info()}, {'sv0': registered()}, devices(
+        sv1=device('02:00:00:00:00:01', '10.0.0.1', '10.0.0.99'), sv2=device('aa:bb:cc:dd:ee:ff', '10.0.0.2'),
+        sv3={'rc': 1, 'stdout': '', 'stderr': 'Device "gre-sv0" does not exist.'}))
+    assert faults == [
+        'sv1: gre-sv0: address 10.0.0.99 is not registered (OpenVNet has 10.0.0.1): vna drops what it sends',
+        'sv2: gre-sv0: MAC aa:bb:cc:dd:ee:ff, but OpenVNet has 02:00:00:00:00:02 registered: vna drops its frames',
+        'sv3: gre-sv0: no such device',
+    ]
+
+
+def test_a_registration_that_lags_the_inventory_or_is_missing():
+    faults = overlay_faults(MODEL, {'sv0': healthy_info()}, {'sv0': registered((0, {'ipv4_address': '10.0.0.11'}))},
+                            devices())
+    assert 'sv1: gre-sv0: address 10.0.0.1 is not registered (OpenVNet has 10.0.0.11): vna drops what it sends' in faults
+    assert 'sv1: gre-sv0: registration 02:00:00:00:00:01 10.0.0.11 differs from the inventory 02:00:00:00:00:01 10.0.0.1: run site.yml' in faults
+    missing = registered()
+    missing['objects'].pop(1)
+    missing['total_count'] = 2
+    assert overlay_faults(MODEL, {'sv0': healthy_info()}, {'sv0': missing}, devices()) == [
+        'sv2: gre-sv0: no interface if-sv2 registered in OpenVNet']
+    missing['total_count'] = 40
+    assert 'cannot tell whether if-sv2 is registered' in overlay_faults(
+        MODEL, {'sv0': healthy_info()}, {'sv0': missing}, devices())[0]
+
+
+def test_an_unreadable_hub_is_a_fault():
+    assert overlay_faults(MODEL, {'sv0': {'failed': True, 'msg': 'database connection failed'}},
+                          {'sv0': registered()}, devices()) == ['sv0: could not read Open vSwitch: database connection failed']
+    assert overlay_faults(MODEL, {}, {'sv0': registered()}, devices()) == ['sv0: could not read Open vSwitch: no result']
+
+
+def test_ring_probes_within_a_hub_at_the_smaller_mtu():
+    probes = overlay_probes('sv2', MODEL)
+    assert [(p['peer'], p['kind']) for p in probes] == [('sv3', 'ping'), ('sv3', 'df 1362')]
+    assert probes[1]['argv'] == ['ping', '-M', 'do', '-c', '2', '-i', '0.2', '-w', '20', '-s', '1334', '10.0.0.3']
+    assert [p['peer'] for p in overlay_probes('sv3', MODEL)] == ['sv1', 'sv1']
+    assert sorted(set(p['peer'] for p in overlay_probes('sv1', MODEL, 'mesh'))) == ['sv2', 'sv3']
+
+
+def test_probe_errors():
+    with pytest.raises(AnsibleFilterError, match='ring'):
+        overlay_probes('sv1', MODEL, 'star')
+    with pytest.raises(AnsibleFilterError, match='not a peer'):
+        overlay_probes('sv0', MODEL)
+
+
+def test_probe_matrix_rows():
+    rows = probe_matrix({'sv1': [{'item': {'peer': 'sv2', 'kind': 'ping'}, 'rc': 0}],
+                         'sv2': [{'item': {'peer': 'sv1', 'kind': 'df 1462'}, 'rc': 1}]})
+    assert [(r['from'], r['to'], r['ok']) for r in rows] == [('sv1', 'sv2', True), ('sv2', 'sv1', False)]
+    assert rows[1]['line'] == 'sv2    -> sv1    df 1462   FAILED'
