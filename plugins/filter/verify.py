@@ -139,11 +139,24 @@ def device_faults(peer, registered, device):
     return faults
 
 
-def overlay_faults(topology, ovs_by_hub, registered_by_hub, devices_by_peer):
-    """Every fault of the overlay, hub by hub: :func:`hub_faults` from each hub's ``ovs_info`` result,
-    then :func:`device_faults` of each of its peers, from ``ip -j address show dev`` on the peer
-    (the command's registered result) and, with OpenVNet, the hub's ``openvnet_info`` list of
-    interfaces (its registered result). A host whose result is missing (unreachable) is a fault."""
+def _registered(hostvars, host, name):
+    """A variable registered on host, or None (an unreachable or failed host has none)."""
+    try:
+        return hostvars[host][name]
+    except (KeyError, TypeError):
+        return None
+
+
+def overlay_faults(topology, hostvars):
+    """Every fault of the overlay, hub by hub: :func:`hub_faults` from each hub's ``ovs_info`` result
+    (``verify_ovs``), then :func:`device_faults` of each of its peers, from ``ip -j address show dev``
+    on the peer (``verify_device``) and, with OpenVNet, the hub's ``openvnet_info`` list of interfaces
+    (``openvnet_registered``). A host whose result is missing (unreachable) is a fault."""
+    hubs = list(topology['hubs'])
+    peers = list(topology['peers'])
+    ovs_by_hub = dict((h, _registered(hostvars, h, 'verify_ovs')) for h in hubs)
+    registered_by_hub = dict((h, _registered(hostvars, h, 'openvnet_registered')) for h in hubs)
+    devices_by_peer = dict((p, _registered(hostvars, p, 'verify_device')) for p in peers)
     faults = []
     for name in sorted(topology['hubs']):
         hub = topology['hubs'][name]
@@ -175,11 +188,11 @@ def overlay_faults(topology, ovs_by_hub, registered_by_hub, devices_by_peer):
     return faults
 
 
-def probe_matrix(results_by_peer):
-    """Rows ``{from, to, probe, ok, line}`` from each peer's registered probe results."""
+def probe_matrix(peers, hostvars):
+    """Rows ``{from, to, probe, ok, line}`` from each peer's registered probe results (``verify_pings``)."""
     rows = []
-    for source in sorted(results_by_peer):
-        for result in results_by_peer[source] or []:
+    for source in sorted(peers):
+        for result in (_registered(hostvars, source, 'verify_pings') or {}).get('results') or []:
             row = {'from': source, 'to': result['item']['peer'], 'probe': result['item']['kind'],
                    'ok': result.get('rc') == 0}
             row['line'] = '%-6s -> %-6s %-9s %s' % (source, row['to'], row['probe'], 'ok' if row['ok'] else 'FAILED')

@@ -275,8 +275,8 @@ def main():
     elif commands:
         try:
             result['commands'] = [client.transact(commands)]
-            # ovs-vsctl has waited for ovs-vswitchd to apply the transaction.
-            dummy, state = read(client, name)
+            if p['state'] == 'present':  # ovs-vsctl has waited for ovs-vswitchd to apply it
+                dummy, state = read(client, name)
         except OvsError as e:
             module.fail_json(msg=str(e), changed=bool(result['commands']),
                              commands=[client.transact_argv(commands)])

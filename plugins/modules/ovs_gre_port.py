@@ -522,8 +522,8 @@ def run_module():
         else:
             try:
                 result['commands'] = [client.transact(commands)]
-                # ovs-vsctl has waited for ovs-vswitchd to apply the transaction.
-                dummy, current, dummy = read_ports(client)
+                if checked:  # ovs-vsctl has waited for ovs-vswitchd to apply the transaction.
+                    dummy, current, dummy = read_ports(client)
             except OvsError as e:
                 module.fail_json(msg=str(e), changed=bool(result['commands']),
                                  commands=[client.transact_argv(commands)])

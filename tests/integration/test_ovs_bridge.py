@@ -65,3 +65,31 @@ def test_a_bridge_made_by_hand_is_left_alone(ovs):
         assert result.get('failed') is True and 'not created by this module' in result['msg']
     assert bridge(ovs, name='br1', datapath_id='0x12')['msg'].startswith('datapath_id:')
     assert ovs.snapshot() == before
+
+
+def test_an_all_zero_datapath_id_is_refused_now_and_later(ovs):
+    """OVS 3.1 stores other_config:datapath-id=0000000000000000 but ovs-vswitchd ignores it
+    (no error anywhere, not even in its log) and derives the id from a MAC."""
+    args = dict(SEED)
+    args['datapath_id'] = '0000000000000000'
+    result = bridge(ovs, **args)
+    assert result['failed'] is True and result['changed'] is True
+    in_use = json.loads(ovs.vsctl('--format=json', 'get', 'Bridge', 'br1', 'datapath_id'))
+    assert in_use != '0000000000000000'
+    assert result['msg'] == ('ovs-vswitchd did not take datapath-id 0000000000000000 for bridge br1: it uses %s '
+                             '(it ignores an all-zero datapath-id)' % in_use)
+    before = ovs.snapshot()
+    again = bridge(ovs, **args)
+    assert again['failed'] is True and again['changed'] is False and again['commands'] == []
+    assert ovs.snapshot() == before
+    fixed = bridge(ovs, **SEED)
+    assert fixed.get('failed') is None and fixed['changed'] is True
+
+
+def test_a_bridge_ovs_vswitchd_cannot_create(ovs):
+    """An unknown datapath_type: OVS 3.1 keeps the row, gives it no datapath_id and no error
+    column (only its log, and ovs-vsctl's stderr, say so)."""
+    result = bridge(ovs, name='br2', datapath_type='nosuch')
+    assert result['failed'] is True and result['changed'] is True
+    assert result['msg'] == ('ovs-vswitchd did not set up bridge br2 (it has no datapath_id; datapath_type nosuch); '
+                             'see the ovs-vswitchd log')

@@ -189,3 +189,39 @@ def test_through_ansible_playbook(ovs):
         cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert ovs.ports('br0') == ['gre-sv1', 'gre-sv2']
+
+
+def test_a_port_ovs_vswitchd_refuses_fails_now_and_on_every_later_run(ovs):
+    """Two GRE ports with the same endpoints and key: OVS 3.1 writes the second row, but
+    ovs-vswitchd refuses the port (error "could not add network device ... (File exists)",
+    ofport -1)."""
+    args = dict(bridge='br0', local_ip='192.0.2.10', remote_ip='192.0.2.11', key='5')
+    assert gre(ovs, name='gre-sv1', **args)['changed'] is True
+    result = gre(ovs, name='gre-dup', **args)
+    reason = 'gre-dup: could not add network device gre-dup to ofproto (File exists) (ofport -1)'
+    assert result['failed'] is True and result['changed'] is True
+    assert result['msg'] == 'ovs-vswitchd did not set up ' + reason
+    assert result['refused'] == {'gre-dup': reason}
+    before = ovs.snapshot()
+    again = gre(ovs, name='gre-dup', **args)
+    assert again['failed'] is True and again['changed'] is False and again['commands'] == []
+    assert again['msg'] == 'ovs-vswitchd did not set up ' + reason
+    assert ovs.snapshot() == before
+    bulk = gre(ovs, bridge='br0', local_ip='192.0.2.10', key='5',
+               ports=[dict(name='gre-sv1', remote_ip='192.0.2.11'), dict(name='gre-dup', remote_ip='192.0.2.11')])
+    assert bulk['failed'] is True and bulk['refused'] == {'gre-dup': reason}
+    # Given its own endpoint, the port is set up and the task passes.
+    args['remote_ip'] = '192.0.2.12'
+    fixed = gre(ovs, name='gre-dup', **args)
+    assert fixed.get('failed') is None and fixed['changed'] is True
+    assert int(ovs.vsctl('get', 'Interface', 'gre-dup', 'ofport')) > 0
+
+
+def test_an_unknown_interface_type_is_reported(ovs):
+    """A port of the same name turned into an unknown type by hand, then adopted."""
+    ovs.vsctl('add-port', 'br0', 'gre-x', '--', 'set', 'Interface', 'gre-x', 'type=nosuchtype')
+    assert ovs.vsctl('get', 'Interface', 'gre-x', 'ofport').strip() == '-1'
+    result = gre(ovs, bridge='br0', name='gre-x', remote_ip='192.0.2.11', force=True)
+    # The module fixes the type: ovs-vswitchd then sets the port up.
+    assert result.get('failed') is None and result['changed'] is True
+    assert int(ovs.vsctl('get', 'Interface', 'gre-x', 'ofport')) > 0

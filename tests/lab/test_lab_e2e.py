@@ -1,6 +1,7 @@
-"""The main job end to end on the three-VM lab (real kernels, real GRE, real OVS):
-site.yml, idempotence, persistence across reboots, an inventory change, teardown.
-The steps share one lab and run in order."""
+"""The main job end to end on the three-VM lab (real kernels, real GRE, real OVS, the vna emulator
+as br0's controller): site.yml, forwarding through the controller, what OpenVNet refuses,
+idempotence, persistence across reboots and a vna restart, an inventory change, teardown.
+The steps share one lab (one boot) and run in order."""
 
 import json
 import os
@@ -36,6 +37,17 @@ def recap(output):
                 for m in RECAP.findall(output))
 
 
+def webapi(resource):
+    """What the hub's OpenVNet (the WebAPI emulator) has registered."""
+    out = ssh('sv0', "python3 -c \"import urllib.request; print(urllib.request.urlopen("
+                     "'http://127.0.0.1:9090/api/1.0/%s.json').read().decode())\"" % resource)
+    return json.loads(out)['items']
+
+
+def device(peer):
+    return json.loads(ssh(peer, 'ip -j address show dev gre-sv0'))[0]
+
+
 def ssh(host, command):
     proc = subprocess.run(['ssh', '-i', KEY, '-p', str(PORTS[host]), '-o', 'StrictHostKeyChecking=no',
                            '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', 'root@127.0.0.1', command],
@@ -60,6 +72,43 @@ def test_1_site_on_a_fresh_lab_passes_its_verification(lab):
     assert 'sv2    -> sv1    ping      ok' in proc.stdout
 
 
+def test_1b_the_overlay_is_forwarded_by_the_controller_with_what_openvnet_registered(lab):
+    # fail mode secure and vna connected: nothing passes but what vna programmed
+    assert ssh('sv0', 'ovs-vsctl get controller br0 is_connected').strip() == 'true'
+    assert ssh('sv0', 'ovs-vsctl get bridge br0 fail_mode').strip() == 'secure'
+    flows = ssh('sv0', 'ovs-ofctl -O OpenFlow13 dump-flows br0')
+    interfaces = dict((i['uuid'], i) for i in webapi('interfaces'))
+    assert sorted(interfaces) == ['if-sv1', 'if-sv2']
+    for peer, address in (('sv1', '10.0.0.1'), ('sv2', '10.0.0.2')):
+        registered = interfaces['if-' + peer]
+        dev = device(peer)
+        # the peer's device is exactly what OpenVNet passes
+        assert (dev['address'], registered['mac_address']) == (registered['mac_address'], dev['address'])
+        assert registered['ipv4_address'] == address
+        assert [a['local'] for a in dev['addr_info'] if a['family'] == 'inet'] == [address]
+        # vna's vif flows for it: its port classified, its MAC and address admitted and delivered to
+        ofport = ssh('sv0', 'ovs-vsctl get interface gre-%s ofport' % peer).strip()
+        assert re.search(r'table=0, .*in_port=("?gre-%s"?|%s) ' % (peer, ofport), flows), flows
+        assert re.search(r'table=20, .*dl_src=%s,nw_src=%s ' % (dev['address'], address), flows), flows
+        assert re.search(r'table=43, .*dl_dst=%s,nw_dst=%s ' % (dev['address'], address), flows), flows
+    # vna sets every port no-flood (an OpenFlow 1.0 flag)
+    ports = ssh('sv0', 'ovs-ofctl -O OpenFlow10 show br0')
+    assert ports.count('NO_FLOOD') >= 2, ports
+
+
+def test_1c_what_openvnet_does_not_pass_gets_no_reply_and_the_verification_says_why(lab):
+    # sv1 sends from an address OpenVNet has not registered: vna's table 20 drops it
+    ssh('sv1', 'ip address add 10.0.0.99/24 dev gre-sv0')
+    try:
+        assert ssh('sv1', 'ping -I 10.0.0.99 -c 3 -i 0.2 -w 5 10.0.0.2 >/dev/null; echo rc=$?').strip() == 'rc=1'
+        assert ssh('sv1', 'ping -c 3 -i 0.2 -w 10 10.0.0.2 >/dev/null; echo rc=$?').strip() == 'rc=0'
+        proc = play('playbooks/verify.yml')
+        assert proc.returncode != 0
+        assert 'sv1: gre-sv0: address 10.0.0.99 is not registered (OpenVNet has 10.0.0.1)' in proc.stdout + proc.stderr
+    finally:
+        ssh('sv1', 'ip address del 10.0.0.99/24 dev gre-sv0')
+
+
 def test_2_a_second_run_changes_nothing(lab):
     proc = play('site.yml')
     assert proc.returncode == 0
@@ -72,6 +121,12 @@ def test_3_the_overlay_survives_a_reboot_of_hub_and_peers(lab):
     # sv1 (systemd-networkd) and sv2 (ifupdown): both backends must bring the tunnel back.
     assert ansible('ansible', 'sv0,sv1,sv2', '-m', 'ansible.builtin.reboot', '-a', 'reboot_timeout=900').returncode == 0
     assert play('playbooks/verify.yml').returncode == 0
+
+
+def test_3b_the_overlay_forwards_again_after_vna_restarts(lab):
+    ssh('sv0', 'systemctl restart vnet-vna')
+    assert play('playbooks/verify.yml').returncode == 0
+    assert ssh('sv0', 'ovs-vsctl get controller br0 is_connected').strip() == 'true'
 
 
 def test_4_a_changed_overlay_address_leaves_nothing_stale(lab):
@@ -88,6 +143,10 @@ def test_4_a_changed_overlay_address_leaves_nothing_stale(lab):
     assert proc.returncode == 0
     assert re.findall(r'inet (\S+)', ssh('sv1', 'ip -o -4 addr show dev gre-sv0')) == ['10.0.0.11/24']
     assert ssh('sv0', 'ovs-vsctl list-ports br0').split() == ['gre-sv1', 'gre-sv2']
+    # sv1 is re-registered at its new address (the interface re-created), nothing stale
+    interfaces = dict((i['uuid'], i['ipv4_address']) for i in webapi('interfaces'))
+    assert interfaces == {'if-sv1': '10.0.0.11', 'if-sv2': '10.0.0.2'}
+    assert 'dl_src=%s,nw_src=10.0.0.11 ' % device('sv1')['address'] in ssh('sv0', 'ovs-ofctl -O OpenFlow13 dump-flows br0')
 
 
 def test_5_teardown_removes_everything_and_verify_then_fails(lab):
@@ -101,3 +160,5 @@ def test_5_teardown_removes_everything_and_verify_then_fails(lab):
         files = ssh(peer, 'ls /etc/systemd/network /etc/network/interfaces.d').split()
         assert [f for f in files if f.startswith('60-openvnet-')] == [], files
     assert 'source /etc/network/interfaces.d/*' in ssh('sv2', 'cat /etc/network/interfaces')
+    for resource in ('interfaces', 'networks', 'datapaths'):
+        assert webapi(resource) == [], resource

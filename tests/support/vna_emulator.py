@@ -23,8 +23,8 @@ be tested without os-ken; os-ken is imported only when the controller starts.
 It runs with os-ken 4.x (PyPI) and Debian 12's python3-os-ken 2.5.
 
 Run it: ``python3 vna_emulator.py [--listen 127.0.0.1] [--port 6633]
-[--api http://127.0.0.1:9090/api/1.0] [--interval 1]``. ``--listen`` may also be
-an absolute path: a Unix socket, for an OVS controller ``unix:PATH``.
+[--api http://127.0.0.1:9090/api/1.0] [--interval 1]``; the bridge's controller
+is then ``tcp:127.0.0.1:6633``.
 """
 
 import argparse
@@ -353,7 +353,6 @@ def make_app():
             self.switches = {}       # dpid -> {'dp', 'ports': {name: no}, 'installed', 'bridge', 'said'}
             self.regs = None
             self.api_ok = None
-            self.wakeup = hub.Event()
 
         def start(self):
             thread = super().start()
@@ -365,7 +364,7 @@ def make_app():
             while True:
                 try:
                     regs = fetch_registrations(self.opts.api)
-                except (OSError, ValueError) as e:
+                except Exception as e:      # noqa: BLE001 - whatever it is, keep the flows and retry
                     if self.api_ok is not False:
                         LOG.warning('WebAPI %s unreachable (%s): keeping the flows as they are', self.opts.api, e)
                     self.api_ok = False
@@ -377,8 +376,7 @@ def make_app():
                     self.regs = regs
                     for dpid in list(self.switches):
                         self.reconcile(dpid)
-                self.wakeup.clear()
-                self.wakeup.wait(timeout=self.opts.interval)
+                hub.sleep(self.opts.interval)
 
         # -- switch events
         @set_ev_cls(ofp_event.EventOFPStateChange, [MAIN_DISPATCHER, DEAD_DISPATCHER])
@@ -403,7 +401,6 @@ def make_app():
             for name in sorted(ports):
                 self.no_flood(bridge, name)
             self.reconcile(dp.id)
-            self.wakeup.set()
 
         @set_ev_cls(ofp_event.EventOFPPortStatus, MAIN_DISPATCHER)
         def port_status(self, ev):
@@ -436,9 +433,6 @@ def make_app():
             if not bridge or not shutil.which(self.opts.ovs_ofctl):
                 LOG.warning('port %s: cannot set no-flood (no bridge name or no %s)', name, self.opts.ovs_ofctl)
                 return
-            if name.startswith('t-'):
-                LOG.warning('port %s: a t-* name is an OpenVNet tunnel port; real vna would delete it '
-                            '(the emulator leaves it alone)', name)
             cmd = [self.opts.ovs_ofctl, '-O', 'OpenFlow10', 'mod-port', bridge, name, 'no-flood']
             try:
                 out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
@@ -477,8 +471,7 @@ def make_app():
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='An emulator of OpenVNet vna: an OpenFlow 1.3 controller.')
-    parser.add_argument('--listen', default='127.0.0.1',
-                        help='address to listen on, or an absolute path for a Unix socket (default 127.0.0.1)')
+    parser.add_argument('--listen', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
     parser.add_argument('--port', type=int, default=6633, help='OpenFlow TCP port (default 6633)')
     parser.add_argument('--api', default='http://127.0.0.1:9090/api/1.0', help='the WebAPI base URL')
     parser.add_argument('--interval', type=float, default=1.0, help='seconds between WebAPI polls (default 1)')
@@ -503,8 +496,8 @@ def main(argv=None):
     module.VnaEmulator = make_app()
     os_ken.cfg.CONF(args=['--ofp-tcp-listen-port', str(OPTIONS.port), '--ofp-listen-host', OPTIONS.listen],
                     project='os_ken')
-    LOG.info('vna emulator: OpenFlow 1.3 on %s%s, WebAPI %s every %ss', OPTIONS.listen,
-             '' if OPTIONS.listen.startswith('/') else ':%d' % OPTIONS.port, OPTIONS.api, OPTIONS.interval)
+    LOG.info('vna emulator: OpenFlow 1.3 on %s:%d, WebAPI %s every %ss', OPTIONS.listen, OPTIONS.port, OPTIONS.api,
+             OPTIONS.interval)
     app_manager.AppManager.run_apps([__name__])
 
 

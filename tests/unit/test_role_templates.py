@@ -124,7 +124,8 @@ def test_ovs_bridge_attached_ifcfg_as_the_manual_procedure():
         ' -- set bridge ${DEVICE} other-config:hwaddr=0a:1b:2c:3d:4e:5f'
         ' -- set-fail-mode ${DEVICE} standalone -- set-controller ${DEVICE} tcp:127.0.0.1:6633"']
     # a plain GRE hub (no OpenVNet): no controller, which the ifcfg must remove, not leave empty
-    plain = body(render('ovs_bridge', 'ifcfg-bridge.j2', **dict(facts, ovs_bridge_controllers=[])))[-1]
+    facts['ovs_bridge_controllers'] = []
+    plain = body(render('ovs_bridge', 'ifcfg-bridge.j2', **facts))[-1]
     assert plain.endswith(' -- set-fail-mode ${DEVICE} standalone -- del-controller ${DEVICE}"')
 
 

@@ -100,15 +100,27 @@ def devices(**overrides):
     return result
 
 
+def faults(ovs, registered_by_hub, devices_by_peer):
+    """overlay_faults reads what verify.yml registered on each host from hostvars."""
+    hostvars = dict((host, {}) for host in HOSTVARS)
+    for hub, value in ovs.items():
+        hostvars[hub]['verify_ovs'] = value
+    for hub, value in registered_by_hub.items():
+        hostvars[hub]['openvnet_registered'] = value
+    for peer, value in devices_by_peer.items():
+        hostvars[peer]['verify_device'] = value
+    return overlay_faults(MODEL, hostvars)
+
+
 def test_overlay_faults_of_a_healthy_overlay():
-    assert overlay_faults(MODEL, {'sv0': healthy_info()}, {'sv0': registered()}, devices()) == []
+    assert faults({'sv0': healthy_info()}, {'sv0': registered()}, devices()) == []
 
 
 def test_a_device_with_an_unregistered_address_or_mac_is_reported_with_the_reason():
-    faults = overlay_faults(MODEL, {'sv0': healthy_info()}, {'sv0': registered()}, devices(
+    found = faults({'sv0': healthy_info()}, {'sv0': registered()}, devices(
         sv1=device('02:00:00:00:00:01', '10.0.0.1', '10.0.0.99'), sv2=device('aa:bb:cc:dd:ee:ff', '10.0.0.2'),
         sv3={'rc': 1, 'stdout': '', 'stderr': 'Device "gre-sv0" does not exist.'}))
-    assert faults == [
+    assert found == [
         'sv1: gre-sv0: address 10.0.0.99 is not registered (OpenVNet has 10.0.0.1): vna drops what it sends',
         'sv2: gre-sv0: MAC aa:bb:cc:dd:ee:ff, but OpenVNet has 02:00:00:00:00:02 registered: vna drops its frames',
         'sv3: gre-sv0: no such device',
@@ -116,24 +128,23 @@ def test_a_device_with_an_unregistered_address_or_mac_is_reported_with_the_reaso
 
 
 def test_a_registration_that_lags_the_inventory_or_is_missing():
-    faults = overlay_faults(MODEL, {'sv0': healthy_info()}, {'sv0': registered((0, {'ipv4_address': '10.0.0.11'}))},
-                            devices())
-    assert 'sv1: gre-sv0: address 10.0.0.1 is not registered (OpenVNet has 10.0.0.11): vna drops what it sends' in faults
-    assert 'sv1: gre-sv0: registration 02:00:00:00:00:01 10.0.0.11 differs from the inventory 02:00:00:00:00:01 10.0.0.1: run site.yml' in faults
+    found = faults({'sv0': healthy_info()}, {'sv0': registered((0, {'ipv4_address': '10.0.0.11'}))}, devices())
+    assert 'sv1: gre-sv0: address 10.0.0.1 is not registered (OpenVNet has 10.0.0.11): vna drops what it sends' in found
+    assert 'sv1: gre-sv0: registration 02:00:00:00:00:01 10.0.0.11 differs from the inventory 02:00:00:00:00:01 10.0.0.1: run site.yml' in found
     missing = registered()
     missing['objects'].pop(1)
     missing['total_count'] = 2
-    assert overlay_faults(MODEL, {'sv0': healthy_info()}, {'sv0': missing}, devices()) == [
+    assert faults({'sv0': healthy_info()}, {'sv0': missing}, devices()) == [
         'sv2: gre-sv0: no interface if-sv2 registered in OpenVNet']
     missing['total_count'] = 40
-    assert 'cannot tell whether if-sv2 is registered' in overlay_faults(
-        MODEL, {'sv0': healthy_info()}, {'sv0': missing}, devices())[0]
+    assert 'cannot tell whether if-sv2 is registered' in faults(
+        {'sv0': healthy_info()}, {'sv0': missing}, devices())[0]
 
 
 def test_an_unreadable_hub_is_a_fault():
-    assert overlay_faults(MODEL, {'sv0': {'failed': True, 'msg': 'database connection failed'}},
+    assert faults({'sv0': {'failed': True, 'msg': 'database connection failed'}},
                           {'sv0': registered()}, devices()) == ['sv0: could not read Open vSwitch: database connection failed']
-    assert overlay_faults(MODEL, {}, {'sv0': registered()}, devices()) == ['sv0: could not read Open vSwitch: no result']
+    assert faults({}, {'sv0': registered()}, devices()) == ['sv0: could not read Open vSwitch: no result']
 
 
 def test_ring_probes_within_a_hub_at_the_smaller_mtu():
@@ -152,7 +163,9 @@ def test_probe_errors():
 
 
 def test_probe_matrix_rows():
-    rows = probe_matrix({'sv1': [{'item': {'peer': 'sv2', 'kind': 'ping'}, 'rc': 0}],
-                         'sv2': [{'item': {'peer': 'sv1', 'kind': 'df 1462'}, 'rc': 1}]})
+    hostvars = {'sv1': {'verify_pings': {'results': [{'item': {'peer': 'sv2', 'kind': 'ping'}, 'rc': 0}]}},
+                'sv2': {'verify_pings': {'results': [{'item': {'peer': 'sv1', 'kind': 'df 1462'}, 'rc': 1}]}},
+                'sv3': {}}
+    rows = probe_matrix(['sv2', 'sv1', 'sv3'], hostvars)
     assert [(r['from'], r['to'], r['ok']) for r in rows] == [('sv1', 'sv2', True), ('sv2', 'sv1', False)]
     assert rows[1]['line'] == 'sv2    -> sv1    df 1462   FAILED'

@@ -1,0 +1,585 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, OpenVNet collection contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Converge whole sets of OpenVNet datapaths, networks and interfaces in one run.
+
+Reads: one list per kind (paged when the server honours offset/limit, else the
+wanted uuids one by one). Resources this code makes carry a marker in their
+display_name (``<marker>: <label>``; interfaces also record their port and owner,
+which the WebAPI does not list: ``<marker>: <label> [port P on dp-X]``), so
+purge never touches what a user made and the interface ports are only read when
+that fingerprint differs. Writes: only differences, in dependency order; a
+re-create never loses a resource (checked first, restored on failure).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import (
+    Client, Invalid, OpenVNetError, check_ipv4, check_uuid, describe, expect_object, network_cidr, normalize_dpid,
+    normalize_mac, plain)
+
+NETWORK_MODES = ('virtual', 'physical', 'internal')
+INTERFACE_MODES = ('vif', 'host', 'simulated', 'patch', 'internal', 'promiscuous', 'remote')
+ORDER = ('datapaths', 'networks', 'interfaces')
+PREFIX = {'datapaths': 'dp', 'networks': 'nw', 'interfaces': 'if'}
+# Fields compared; the first group cannot change in place (re-create), the second can (PUT).
+IMMUTABLE = {
+    'datapaths': ('dpid', 'node_id'),
+    'networks': ('ipv4_network', 'ipv4_prefix', 'mode'),
+    'interfaces': ('mode', 'mac_address', 'network_uuid', 'ipv4_address', 'port_name', 'owner_datapath_uuid'),
+}
+MUTABLE = {'datapaths': ('display_name',), 'networks': ('display_name', 'domain_name'),
+           'interfaces': ('display_name',)}
+FINGERPRINT = re.compile(r'\[(?:port (?P<port>\S+))?(?: ?on (?P<owner>dp-[a-z0-9]+))?\]$')
+ITEM_SPECS = {
+    'datapaths': dict(uuid=dict(type='str', required=True), dpid=dict(type='raw'),
+                      node_id=dict(type='raw'), display_name=dict(type='raw')),
+    'networks': dict(uuid=dict(type='str', required=True), ipv4_network=dict(type='raw'),
+                     ipv4_prefix=dict(type='int'), mode=dict(type='str', default='virtual', choices=list(NETWORK_MODES)),
+                     display_name=dict(type='raw'), domain_name=dict(type='raw')),
+    'interfaces': dict(uuid=dict(type='str', required=True),
+                       mode=dict(type='str', default='vif', choices=list(INTERFACE_MODES)),
+                       owner_datapath_uuid=dict(type='str'), network_uuid=dict(type='str'),
+                       mac_address=dict(type='raw'), ipv4_address=dict(type='raw'), port_name=dict(type='raw'),
+                       display_name=dict(type='raw')),
+}
+
+
+# -- input -----------------------------------------------------------------
+
+def text(field, value, required=False):
+    """A string option; numbers (YAML's reading of an unquoted MAC, dpid, ...) get a hint."""
+    if value is None or value == '':
+        if required:
+            raise Invalid('%s is required' % field)
+        return None
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        raise Invalid('%s: %r is a number, not a string: YAML reads some unquoted values as numbers (a MAC or '
+                      'dpid of digits and colons, digits with leading zeros); quote it' % (field, value))
+    if not isinstance(value, str):
+        raise Invalid('%s: %r is not a string' % (field, value))
+    return value
+
+
+def fingerprint(marker, label, port=None, owner=None):
+    name = '%s: %s' % (marker, label)
+    where = ' '.join(p for p in (('port %s' % port) if port else None, ('on %s' % owner) if owner else None) if p)
+    return '%s [%s]' % (name, where) if where else name
+
+
+def datapath_item(d, marker):
+    want = dict(dpid=normalize_dpid(text('dpid', d['dpid'], True)), node_id=text('node_id', d['node_id'], True))
+    want['display_name'] = fingerprint(marker, text('display_name', d.get('display_name')) or d['uuid'])
+    return want
+
+
+def network_item(d, marker):
+    address, prefix = network_cidr(text('ipv4_network', d['ipv4_network'], True), d.get('ipv4_prefix'))
+    want = dict(ipv4_network=address, ipv4_prefix=prefix, mode=d.get('mode') or 'virtual',
+                domain_name=text('domain_name', d.get('domain_name')))
+    want['display_name'] = fingerprint(marker, text('display_name', d.get('display_name')) or d['uuid'])
+    return want
+
+
+def interface_item(d, marker):
+    want = dict(mode=d.get('mode') or 'vif',
+                owner_datapath_uuid=check_uuid('owner_datapath_uuid', d.get('owner_datapath_uuid'), 'dp'),
+                network_uuid=check_uuid('network_uuid', d.get('network_uuid'), 'nw'),
+                mac_address=normalize_mac('mac_address', text('mac_address', d.get('mac_address'))),
+                ipv4_address=check_ipv4('ipv4_address', text('ipv4_address', d.get('ipv4_address'))),
+                port_name=text('port_name', d.get('port_name')))
+    if want['ipv4_address'] and not want['network_uuid']:
+        raise Invalid('ipv4_address needs network_uuid (the network it is leased from)')
+    if want['ipv4_address'] and not want['mac_address']:
+        raise Invalid('ipv4_address needs mac_address (OpenVNet leases the address to the MAC)')
+    label = text('display_name', d.get('display_name')) or d['uuid']
+    want['display_name'] = fingerprint(marker, label, want['port_name'], want['owner_datapath_uuid'])
+    return want
+
+
+ITEM = {'datapaths': datapath_item, 'networks': network_item, 'interfaces': interface_item}
+
+
+def validate(params):
+    """Every item checked before any request: {kind: [(uuid, want)]}."""
+    marker = params['marker']
+    if not marker or not marker.strip():
+        raise Invalid('marker must not be empty')
+    wanted = {}
+    for kind in ORDER:
+        wanted[kind] = []
+        seen = set()
+        for i, d in enumerate(params[kind] or []):
+            where = '%s[%d]' % (kind, i)
+            try:
+                uuid = check_uuid('uuid', text('uuid', d.get('uuid'), True), PREFIX[kind])
+                if uuid in seen:
+                    raise Invalid('uuid %s is listed twice' % uuid)
+                seen.add(uuid)
+                want = ITEM[kind](d, marker) if params['state'] == 'present' else {}
+            except Invalid as e:
+                raise Invalid('%s%s: %s' % (where, ' (%s)' % d.get('uuid') if isinstance(d.get('uuid'), str) else '', e))
+            wanted[kind].append((uuid, want))
+    if params['state'] == 'present':
+        networks = dict(wanted['networks'])
+        used = {}
+        for uuid, want in wanted['interfaces']:
+            network = networks.get(want['network_uuid'])
+            if want['ipv4_address'] and network:
+                subnet = ipaddress.IPv4Network('%s/%s' % (network['ipv4_network'], network['ipv4_prefix']))
+                if ipaddress.IPv4Address(want['ipv4_address']) not in subnet:
+                    raise Invalid('interfaces (%s): ipv4_address %s is not in %s (%s)'
+                                  % (uuid, want['ipv4_address'], want['network_uuid'], subnet))
+            for key in (('port', want['owner_datapath_uuid'], want['port_name']) if want['port_name'] else None,
+                        ('mac', want['mac_address']) if want['mac_address'] else None,
+                        ('ip', want['network_uuid'], want['ipv4_address']) if want['ipv4_address'] else None):
+                if key is None:
+                    continue
+                if key in used:
+                    raise Invalid('interfaces: %s and %s both have %s' % (used[key], uuid, describe_key(key)))
+                used[key] = uuid
+        dpids = {}
+        for uuid, want in wanted['datapaths']:
+            key = (want['dpid'], want['node_id'])
+            if key in dpids:
+                raise Invalid('datapaths: %s and %s both have dpid %s on node %s' % (dpids[key], uuid, key[0], key[1]))
+            dpids[key] = uuid
+    return wanted
+
+
+def describe_key(key):
+    if key[0] == 'port':
+        return 'port_name %s%s' % (key[2], ' on %s' % key[1] if key[1] else '')
+    if key[0] == 'mac':
+        return 'mac_address %s' % key[1]
+    return 'ipv4_address %s in %s' % (key[2], key[1])
+
+
+# -- what is there -----------------------------------------------------------
+
+def view(kind, obj):
+    """The compared fields of an object as OpenVNet returns it."""
+    if kind == 'datapaths':
+        try:
+            dpid = normalize_dpid(obj.get('dpid'))
+        except Invalid:
+            dpid = obj.get('dpid')
+        return dict(display_name=obj.get('display_name'), dpid=dpid, node_id=obj.get('node_id'))
+    if kind == 'networks':
+        return dict(display_name=obj.get('display_name'), domain_name=obj.get('domain_name'),
+                    ipv4_network=obj.get('ipv4_network'), ipv4_prefix=obj.get('ipv4_prefix'),
+                    mode=obj.get('mode') or obj.get('network_mode'))
+    have = dict(display_name=obj.get('display_name'), mode=obj.get('mode'),
+                mac_address=(obj.get('mac_address') or '').lower() or None,
+                network_uuid=obj.get('network_uuid'), ipv4_address=obj.get('ipv4_address'))
+    m = FINGERPRINT.search(obj.get('display_name') or '')
+    # Port and owner are not in the object: what the display name recorded (checked against
+    # the interface's ports when the name differs from the wanted one).
+    have['port_name'] = m.group('port') if m else None
+    have['owner_datapath_uuid'] = m.group('owner') if m else None
+    return have
+
+
+class Registrations:
+    def __init__(self, module):
+        self.module = module
+        self.p = module.params
+        self.client = Client(module)
+        self.marker = self.p['marker']
+        self.actions = []
+        self.done = []        # writes that succeeded, for a failure's report
+        self.warnings = []
+        self.wanted = dict((k, []) for k in ORDER)
+        self.have = dict((k, {}) for k in ORDER)      # uuid -> object, as read
+        self.complete = dict((k, True) for k in ORDER)
+        self.results = dict((k, {}) for k in ORDER)   # uuid -> object after the run
+        self.diff = dict(before=dict((k, {}) for k in ORDER), after=dict((k, {}) for k in ORDER))
+
+    def managed(self, obj):
+        return (obj.get('display_name') or '').startswith(self.marker + ':')
+
+    # -- reads -------------------------------------------------------------
+    def read(self, wanted):
+        self.wanted = wanted
+        for kind in ORDER:
+            uuids = [u for u, dummy in wanted[kind]]
+            if self.p['state'] == 'absent' and not uuids and not (kind == 'interfaces' and wanted['networks']):
+                continue
+            self.have[kind], self.complete[kind] = self.client.list_all(kind, uuids)
+            if not self.complete[kind]:
+                self.warnings.append(
+                    'OpenVNet listed only part of the %s and ignored offset/limit: the wanted ones were read one '
+                    'by one%s. Raise pagination_limit in webapi.conf (openvnet_webapi_pagination_limit in the '
+                    'openvnet.openvnet.openvnet role) to read them in one request.'
+                    % (kind, '; purge could only remove the managed %s it saw' % kind if self.p['purge'] else ''))
+
+    def object(self, kind, uuid):
+        """A resource this run may reference: read, or (list cut short) fetched by uuid."""
+        if uuid in self.have[kind]:
+            return self.have[kind][uuid]
+        if self.complete[kind]:
+            return None
+        obj = self.client.read(kind, uuid)
+        if obj is not None:
+            self.have[kind][uuid] = obj
+        return obj
+
+    def ports(self, uuid, want_owner):
+        """(port_name, owner uuid) of an interface, from GET /interfaces/<uuid>/ports."""
+        body = plain(self.client.transport.call('show', 'interfaces', uuid, 'ports'))
+        if not isinstance(body, dict) or not isinstance(body.get('items'), list):
+            raise OpenVNetError('GET interfaces/%s/ports: expected a collection, got %s' % (uuid, describe(body)))
+        port = body['items'][0] if body['items'] else {}
+        if not isinstance(port, dict):
+            raise OpenVNetError('GET interfaces/%s/ports: an item is not an object: %s' % (uuid, describe(port)))
+        owner = None
+        dp_id = port.get('datapath_id')
+        if dp_id is not None:
+            owner = next((u for u, o in self.have['datapaths'].items() if o.get('id') == dp_id), None)
+            if owner is None and want_owner:
+                obj = self.object('datapaths', want_owner)
+                owner = want_owner if obj is not None and obj.get('id') == dp_id else None
+            owner = owner or 'datapath id %s' % dp_id
+        return port.get('port_name'), owner
+
+    # -- plan --------------------------------------------------------------
+    def plan(self, wanted):
+        """[(kind, uuid, action, reason, want, old)]; fails before any change."""
+        p = self.p
+        steps = []
+        if p['state'] == 'absent':
+            for kind in reversed(ORDER):
+                for uuid, dummy in wanted[kind]:
+                    obj = self.have[kind].get(uuid)
+                    if obj is None:
+                        continue
+                    if not self.managed(obj) and not p['force']:
+                        self.fail('%s %s was not made by this module (display_name %r does not start with %r); '
+                                  'set force=true to delete it anyway'
+                                  % (kind[:-1], uuid, obj.get('display_name'), self.marker + ':'))
+                    steps.append((kind, uuid, 'delete', None, None, obj))
+            self.check_deletes(steps, fail=True)
+            return steps
+        conflicts, refused = [], []
+        for kind in ORDER:
+            for uuid, want in wanted[kind]:
+                obj = self.have[kind].get(uuid)
+                if obj is None:
+                    steps.append((kind, uuid, 'create', None, want, None))
+                    continue
+                adopt = not self.managed(obj)
+                if adopt and not p['force']:
+                    conflicts.append('%s (display_name %r)' % (uuid, obj.get('display_name')))
+                    continue
+                have = view(kind, obj)
+                if kind == 'interfaces' and have['display_name'] != want['display_name'] \
+                        and (want['port_name'] or want['owner_datapath_uuid']):
+                    # The recorded port/owner cannot be trusted: ask OpenVNet.
+                    have['port_name'], have['owner_datapath_uuid'] = self.ports(uuid, want['owner_datapath_uuid'])
+                    obj['_ports'] = (have['port_name'], have['owner_datapath_uuid'])
+                fixed = [f for f in IMMUTABLE[kind] if (want.get(f) is not None or kind != 'interfaces')
+                         and have.get(f) != want.get(f)]
+                if fixed and not p['recreate']:
+                    changes = ['%s %r -> %r' % (f, have.get(f), want.get(f)) for f in fixed]
+                    refused.append('%s: %s' % (uuid, '; '.join(changes)))
+                    continue
+                if fixed:
+                    steps.append((kind, uuid, 'recreate', '%s changed' % ', '.join(fixed), want, obj))
+                    continue
+                changes = [f for f in MUTABLE[kind] if want.get(f) is not None and have.get(f) != want[f]]
+                if changes:
+                    steps.append((kind, uuid, 'update', '%s changed%s' % (', '.join(changes), ', adopted' if adopt else ''),
+                                  want, obj))
+        if conflicts:
+            self.fail('these exist and were not made by this module (their display_name does not start with %r): %s; '
+                      'set force=true to adopt them' % (self.marker + ':', ', '.join(conflicts)))
+        if refused:
+            self.fail('cannot be changed in place (set recreate=true to delete and re-create): %s' % ' | '.join(refused))
+        if p['purge']:
+            purge = []
+            for kind in reversed(ORDER):
+                keep = set(u for u, dummy in wanted[kind])
+                for uuid, obj in sorted(self.have[kind].items()):
+                    if uuid not in keep and self.managed(obj):
+                        purge.append((kind, uuid, 'delete', 'purge', None, obj))
+            purge = self.check_deletes(purge, fail=False)
+            steps = purge + steps
+        steps = self.cascade(steps, wanted)
+        self.check_creates(steps, wanted)
+        return steps
+
+    def check_deletes(self, deletes, fail):
+        """A network still used by an interface that stays cannot go (OpenVNet: code 113)."""
+        gone = set(u for k, u, a, r, w, o in deletes if k == 'interfaces')
+        kept = []
+        for step in deletes:
+            kind, uuid = step[0], step[1]
+            users = set()
+            field = {'networks': 'network_uuid', 'datapaths': 'owner_datapath_uuid'}.get(kind)
+            if field:
+                for other, obj in self.have['interfaces'].items():
+                    have = view('interfaces', obj)
+                    if '_ports' in obj:
+                        have['port_name'], have['owner_datapath_uuid'] = obj['_ports']
+                    if have[field] == uuid and other not in gone:
+                        users.add(other)
+                users.update(u for u, w in self.wanted['interfaces'] if w.get(field) == uuid)
+            users = sorted(users)
+            if users:
+                msg = '%s is still used by %s' % (uuid, ', '.join(users))
+                if fail:
+                    self.fail('cannot delete ' + msg)
+                self.warnings.append('not purged: %s, which this task does not remove' % msg)
+                continue
+            kept.append(step)
+        return kept
+
+    def cascade(self, steps, wanted):
+        """Interfaces follow their network's and owner's re-creation."""
+        redo = dict(((k, u), r) for k, u, a, r, w, o in steps if a == 'recreate')
+        deleted = set((k, u) for k, u, a, r, w, o in steps if a == 'delete')
+        wanted_if = dict(wanted['interfaces'])
+        out = list(steps)
+        planned = dict(((k, u), i) for i, (k, u, a, r, w, o) in enumerate(out))
+        for uuid, obj in sorted(self.have['interfaces'].items()):
+            have = view('interfaces', obj)
+            if '_ports' in obj:
+                have['port_name'], have['owner_datapath_uuid'] = obj['_ports']
+            parents = [('networks', have['network_uuid']), ('datapaths', have['owner_datapath_uuid'])]
+            why = [p for p in parents if p in redo or p in deleted]
+            if not why or ('interfaces', uuid) in deleted:
+                continue
+            if uuid not in wanted_if:
+                self.fail('%s %s must be re-created or deleted, but interface %s (which this task does not list) uses it'
+                          % (why[0][0][:-1], why[0][1], uuid))
+            if ('interfaces', uuid) in redo:
+                continue
+            reason = '%s %s re-created' % (why[0][0][:-1], why[0][1])
+            step = ('interfaces', uuid, 'recreate', reason, wanted_if[uuid], obj)
+            if ('interfaces', uuid) in planned:
+                out[planned[('interfaces', uuid)]] = step
+            else:
+                out.append(step)
+        return out
+
+    def check_creates(self, steps, wanted):
+        """Before deleting anything: every create this run makes can succeed."""
+        going = set((k, u) for k, u, a, r, w, o in steps if a in ('delete', 'recreate'))
+        creating = dict(((k, u), w) for k, u, a, r, w, o in steps if a in ('create', 'recreate'))
+        wanted_dp = dict(wanted['datapaths'])
+        wanted_nw = dict(wanted['networks'])
+        for (kind, uuid), want in sorted(creating.items()):
+            if kind == 'datapaths':
+                for other, obj in self.have['datapaths'].items():
+                    if other != uuid and ('datapaths', other) not in going and \
+                            (view('datapaths', obj)['dpid'], obj.get('node_id')) == (want['dpid'], want['node_id']):
+                        self.fail('cannot create %s: datapath %s already has dpid %s on node %s'
+                                  % (uuid, other, want['dpid'], want['node_id']))
+            if kind != 'interfaces':
+                continue
+            owner = want['owner_datapath_uuid']
+            if owner and owner not in wanted_dp and self.object('datapaths', owner) is None:
+                self.fail('cannot create %s: its owner_datapath_uuid %s does not exist' % (uuid, owner))
+            if owner and ('datapaths', owner) in going and owner not in wanted_dp:
+                self.fail('cannot create %s: its owner_datapath_uuid %s is being deleted' % (uuid, owner))
+            network_uuid = want['network_uuid']
+            if network_uuid:
+                network = wanted_nw.get(network_uuid)
+                if network is None:
+                    if ('networks', network_uuid) in going:
+                        self.fail('cannot create %s: its network_uuid %s is being deleted' % (uuid, network_uuid))
+                    network = self.object('networks', network_uuid)
+                    if network is None:
+                        self.fail('cannot create %s: its network_uuid %s does not exist' % (uuid, network_uuid))
+                    network = view('networks', network)
+                if want['ipv4_address']:
+                    subnet = ipaddress.IPv4Network('%s/%s' % (network['ipv4_network'], network['ipv4_prefix']))
+                    if ipaddress.IPv4Address(want['ipv4_address']) not in subnet:
+                        self.fail('cannot create %s: ipv4_address %s is not in %s (%s)'
+                                  % (uuid, want['ipv4_address'], network_uuid, subnet))
+            for other, obj in self.have['interfaces'].items():
+                if other == uuid or ('interfaces', other) in going:
+                    continue
+                have = view('interfaces', obj)
+                if '_ports' in obj:
+                    have['port_name'], have['owner_datapath_uuid'] = obj['_ports']
+                if want['port_name'] and (have['port_name'], have['owner_datapath_uuid']) == \
+                        (want['port_name'], owner):
+                    self.fail('cannot create %s: interface %s already has port_name %s%s'
+                              % (uuid, other, want['port_name'], ' on %s' % owner if owner else ''))
+                if want['mac_address'] and have['mac_address'] == want['mac_address']:
+                    self.fail('cannot create %s: interface %s already has mac_address %s'
+                              % (uuid, other, want['mac_address']))
+                if want['ipv4_address'] and (have['network_uuid'], have['ipv4_address']) == \
+                        (network_uuid, want['ipv4_address']):
+                    self.fail('cannot create %s: interface %s already has ipv4_address %s in %s'
+                              % (uuid, other, want['ipv4_address'], network_uuid))
+
+    # -- writes ------------------------------------------------------------
+    def create_params(self, kind, uuid, want):
+        params = dict((k, v) for k, v in want.items() if v is not None)
+        if kind == 'networks':
+            params['ipv4_prefix'] = want['ipv4_prefix']
+        params['uuid'] = uuid
+        return params
+
+    def restore_params(self, kind, obj):
+        """How to create again what was read."""
+        have = view(kind, obj)
+        if kind == 'interfaces' and '_ports' in obj:
+            have['port_name'], have['owner_datapath_uuid'] = obj['_ports']
+        if kind == 'interfaces' and (have['owner_datapath_uuid'] or '').startswith('datapath id'):
+            have['owner_datapath_uuid'] = None
+        if kind == 'datapaths' and obj.get('enable_ovs_learn_action') is not None:
+            have['enable_ovs_learn_action'] = obj['enable_ovs_learn_action']
+        return self.create_params(kind, obj['uuid'], have)
+
+    def same(self, kind, obj, want):
+        have = view(kind, obj)
+        return all(have.get(f) == want.get(f) for f in IMMUTABLE[kind] + ('display_name',)
+                   if want.get(f) is not None)
+
+    def create(self, kind, uuid, want, params=None):
+        params = params or self.create_params(kind, uuid, want)
+        try:
+            obj = expect_object(self.client.create(kind, params), 'POST %s (%s)' % (kind, uuid), uuid)
+        except OpenVNetError as e:
+            if e.code != '102':
+                raise
+            # Another run made it meanwhile: fine if it is what we want.
+            obj = self.client.read(kind, uuid)
+            if obj is None or not self.same(kind, obj, want or {}):
+                raise
+            self.actions.append('%s: already created by another run' % uuid)
+            self.done.append('found %s already created' % uuid)
+            return obj
+        if params.get('display_name') and obj.get('display_name') != params['display_name']:
+            raise OpenVNetError('POST %s (%s): display_name %r was not stored (got %r); vnctl may not pass '
+                                'display_name for this resource: use transport=api'
+                                % (kind, uuid, params['display_name'], obj.get('display_name')))
+        self.done.append('created %s' % uuid)
+        return obj
+
+    def delete(self, kind, uuid):
+        try:
+            body = self.client.transport.call('del', kind, uuid)
+        except OpenVNetError as e:
+            if e.code != '100':
+                raise
+            if self.client.read(kind, uuid) is not None:   # another run may have made it again
+                raise
+            self.done.append('found %s already deleted' % uuid)
+            return
+        if not isinstance(body, list) or uuid not in body:
+            raise OpenVNetError('DELETE %s/%s: expected [%r], got %s' % (kind, uuid, uuid, describe(body)))
+        self.done.append('deleted %s' % uuid)
+
+    def update(self, kind, uuid, want, obj):
+        have = view(kind, obj)
+        changes = dict((f, want[f]) for f in MUTABLE[kind] if want.get(f) is not None and have.get(f) != want[f])
+        obj = expect_object(self.client.update(kind, uuid, changes), 'PUT %s/%s' % (kind, uuid), uuid)
+        self.done.append('updated %s' % uuid)
+        return obj
+
+    def apply(self, steps):
+        check = self.module.check_mode
+        removed = []       # (kind, old object) deleted to be re-created, not yet re-created
+        for kind, uuid, action, reason, want, obj in steps:
+            label = '%s %s%s' % (action, uuid, ' (%s)' % reason if reason else '')
+            self.actions.append(label)
+            before = view(kind, obj) if obj else {}
+            if kind == 'interfaces' and obj and '_ports' in obj:
+                before['port_name'], before['owner_datapath_uuid'] = obj['_ports']
+            self.diff['before'][kind][uuid] = before
+            self.diff['after'][kind][uuid] = dict(before, **dict((k, v) for k, v in (want or {}).items()
+                                                                 if v is not None)) if want else {}
+        if check:
+            return
+        # Deletes in reverse dependency order (interfaces, networks, datapaths), including the
+        # interfaces whose network is re-created (OpenVNet refuses to delete a network in use);
+        # then creates, re-creates and updates in dependency order.
+        redo_networks = set(u for k, u, a, r, w, o in steps if k == 'networks' and a == 'recreate')
+        early = [s for s in steps if s[2] == 'delete' or
+                 (s[0] == 'interfaces' and s[2] == 'recreate' and s[5].get('network_uuid') in redo_networks)]
+        order = dict((k, i) for i, k in enumerate(ORDER))
+        try:
+            for kind, uuid, action, reason, want, obj in sorted(early, key=lambda s: -order[s[0]]):
+                self.delete(kind, uuid)
+                if action == 'recreate':
+                    removed.append((kind, obj))
+            for kind in ORDER:
+                mine = [s for s in steps if s[0] == kind]
+                # a kind's re-creates are deleted first, so two of them may swap a port or an address
+                for k, uuid, action, reason, want, obj in mine:
+                    if action == 'recreate' and (kind, obj) not in removed:
+                        self.delete(kind, uuid)
+                        removed.append((kind, obj))
+                for k, uuid, action, reason, want, obj in mine:
+                    if action in ('create', 'recreate'):
+                        self.results[kind][uuid] = self.create(kind, uuid, want)
+                        removed = [r for r in removed if r[1]['uuid'] != uuid or r[0] != kind]
+                for k, uuid, action, reason, want, obj in mine:
+                    if action == 'update':
+                        self.results[kind][uuid] = self.update(kind, uuid, want, obj)
+        except OpenVNetError as e:
+            self.rollback(e, removed)
+
+    def rollback(self, error, removed):
+        restored, lost = [], []
+        order = dict((k, i) for i, k in enumerate(ORDER))
+        for kind, obj in sorted(removed, key=lambda r: order[r[0]]):
+            try:
+                params = self.restore_params(kind, obj)
+                expect_object(self.client.create(kind, params), 'POST %s (%s)' % (kind, obj['uuid']), obj['uuid'])
+                restored.append(obj['uuid'])
+            except OpenVNetError as e:
+                lost.append('%s (%s)' % (obj['uuid'], e))
+        msg = '%s; done before the failure: %s' % (error, ', '.join(self.done) or 'nothing')
+        if restored:
+            msg += '; restored as they were: %s' % ', '.join(restored)
+        if lost:
+            msg += '; COULD NOT RESTORE: %s' % ', '.join(lost)
+        self.fail(msg)
+
+    # -- result --------------------------------------------------------------
+    def fail(self, msg):
+        self.module.fail_json(msg=msg, actions=self.actions, requests=self.client.requests)
+
+    def result(self, wanted):
+        out = dict(changed=bool([a for a in self.actions if not a.endswith('by another run')]),
+                   actions=self.actions, requests=self.client.requests)
+        for kind in ORDER:
+            objs = []
+            for uuid, dummy in wanted[kind]:
+                obj = self.results[kind].get(uuid)
+                if obj is None and (self.module.check_mode or self.p['state'] == 'present'):
+                    obj = self.have[kind].get(uuid)
+                if obj is not None and not (self.p['state'] == 'absent' and not self.module.check_mode):
+                    objs.append(dict((k, v) for k, v in obj.items() if not k.startswith('_')))
+            out[kind] = objs
+        if self.module._diff:
+            out['diff'] = self.diff
+        if self.warnings:
+            for w in self.warnings:
+                self.module.warn(w)
+        return out
+
+
+def run(module):
+    reg = None
+    try:
+        wanted = validate(module.params)
+        reg = Registrations(module)
+        reg.read(wanted)
+        steps = reg.plan(wanted)
+        reg.apply(steps)
+        module.exit_json(**reg.result(wanted))
+    except Invalid as e:
+        module.fail_json(msg=str(e), requests=reg.client.requests if reg else [])
+    except OpenVNetError as e:
+        module.fail_json(msg=str(e), actions=reg.actions if reg else [], requests=reg.client.requests if reg else [])
