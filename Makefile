@@ -105,6 +105,7 @@ test: lint sanity unit integration molecule lab-test
 bench: setup lab-image
 	python bench/hub_scale.py
 	python bench/module_calls.py
+	python bench/registrations.py
 	python bench/lab.py
 
 # The main job: a fresh lab, site.yml (which ends with its verification), then again

@@ -152,6 +152,23 @@ class Store:
                 row['uuid'] = '%s-deleted%d' % (prefix, row['id'])
         return uuid
 
+    STATE = ('rows', 'ports', 'dp_networks', 'mac_ranges', 'next_id')
+
+    def save(self, path):
+        """OpenVNet keeps its registrations in MySQL; with --state the emulator keeps them in a
+        file, so that a reboot of the lab's hub does not lose them."""
+        with self.lock:
+            with open(path + '.tmp', 'w') as f:
+                json.dump(dict((k, getattr(self, k)) for k in self.STATE), f)
+            os.replace(path + '.tmp', path)
+
+    def load(self, path):
+        if os.path.exists(path):
+            with open(path) as f:
+                state = json.load(f)
+            for key in self.STATE:
+                setattr(self, key, state[key])
+
     def base_row(self, uuid):
         stamp = now()
         return {'id': self._id(), 'uuid': uuid, 'created_at': stamp, 'updated_at': stamp,
@@ -169,9 +186,18 @@ def required(params, *names):
 
 
 class Api:
-    def __init__(self, store, pagination_limit=PAGINATION_LIMIT):
+    def __init__(self, store, pagination_limit=PAGINATION_LIMIT, config=None, state=None):
         self.store = store
-        self.pagination_limit = pagination_limit
+        self.default_limit = pagination_limit
+        self.config = config
+        self.state = state
+        if state:
+            store.load(state)
+
+    @property
+    def pagination_limit(self):
+        # read each time: the openvnet role writes webapi.conf after the lab started the emulator
+        return pagination_limit_of(self.config, self.default_limit)
 
     # -- datapaths ---------------------------------------------------------
     def datapath_view(self, row):
@@ -526,6 +552,8 @@ class Handler(BaseHTTPRequestHandler):
             if parts is None:
                 raise NotFoundRoute()
             status, body = self.api.handle(method, parts, params)
+            if method != 'GET' and self.api.state:
+                self.api.store.save(self.api.state)
         except NotFoundRoute:
             return self._send(404, '<h1>Not Found</h1>', 'text/html;charset=utf-8')
         except ApiError as e:
@@ -563,6 +591,8 @@ def pagination_limit_of(config, default=PAGINATION_LIMIT):
     if config is None:
         return default
     path = os.path.join(config, 'webapi.conf') if os.path.isdir(config) else config
+    if not os.path.exists(path):
+        return default
     with open(path) as f:
         for line in f:
             m = re.match(r'^\s*pagination_limit\s+(\d+)\s*(#.*)?$', line)
@@ -573,7 +603,7 @@ def pagination_limit_of(config, default=PAGINATION_LIMIT):
 
 def serve(host='127.0.0.1', port=9090, pagination_limit=PAGINATION_LIMIT, config=None):
     """Start the emulator in a thread; returns the server (``server.requests`` logs calls)."""
-    api = Api(Store(), pagination_limit_of(config, pagination_limit))
+    api = Api(Store(), pagination_limit, config)
     handler = type('BoundHandler', (Handler,), {'api': api, 'requests': []})
     server = ThreadingHTTPServer((host, port), handler)
     server.requests = handler.requests
@@ -590,8 +620,9 @@ def main():
     parser.add_argument('--pagination-limit', type=int, default=PAGINATION_LIMIT,
                         help='most items a list returns (webapi.conf pagination_limit; default 30)')
     parser.add_argument('--config', help='a webapi.conf (or its directory) whose pagination_limit wins')
+    parser.add_argument('--state', help='a file that keeps the registrations across restarts (as MySQL does)')
     args = parser.parse_args()
-    api = Api(Store(), pagination_limit_of(args.config, args.pagination_limit))
+    api = Api(Store(), args.pagination_limit, args.config, args.state)
     handler = type('BoundHandler', (Handler,), {'api': api, 'requests': []})
     ThreadingHTTPServer((args.host, args.port), handler).serve_forever()
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """An emulator of OpenVNet's vna (develop branch, 2019) forwarding, for tests and the lab only.
 
 The real vna (Ruby, trema) cannot run on Debian 12. This is an OpenFlow 1.3
@@ -435,7 +434,7 @@ def make_app():
                 return
             cmd = [self.opts.ovs_ofctl, '-O', 'OpenFlow10', 'mod-port', bridge, name, 'no-flood']
             try:
-                out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+                out = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)
             except (OSError, subprocess.SubprocessError) as e:
                 LOG.warning('port %s: no-flood failed: %s', name, e)
                 return

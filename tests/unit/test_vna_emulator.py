@@ -231,4 +231,4 @@ def test_format_flow():
 
 def test_importing_it_does_not_import_os_ken():
     code = 'import sys, tests.support.vna_emulator; sys.exit("os_ken" in sys.modules)'
-    assert subprocess.run([sys.executable, '-c', code], cwd=ROOT).returncode == 0
+    assert subprocess.run([sys.executable, '-c', code], cwd=ROOT, check=False).returncode == 0

@@ -143,7 +143,7 @@ def test_a_registration_that_lags_the_inventory_or_is_missing():
 
 def test_an_unreadable_hub_is_a_fault():
     assert faults({'sv0': {'failed': True, 'msg': 'database connection failed'}},
-                          {'sv0': registered()}, devices()) == ['sv0: could not read Open vSwitch: database connection failed']
+                  {'sv0': registered()}, devices()) == ['sv0: could not read Open vSwitch: database connection failed']
     assert faults({}, {'sv0': registered()}, devices()) == ['sv0: could not read Open vSwitch: no result']
 
 
