@@ -15,12 +15,14 @@ import re
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, mac as parse_mac
+from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import interface_name_problem
 
 # Outer IPv4 header (20) + GRE header (4) + the inner Ethernet header (14) that gretap carries;
 # a GRE key adds 4 more.
 GRETAP_OVERHEAD = 38
 GRE_KEY = 4
-# Linux interface names: 15 characters, no '/', ':' or whitespace. vna deletes ports named t-*.
+# Within what Linux and OVS take (interface_name_problem), names a shell, a unit file and an ifcfg
+# file carry unquoted: letters, digits, _ . - (vna deletes ports named t-*).
 PORT_NAME = re.compile(r'[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}')
 UUID_SUFFIX = re.compile(r'[a-z0-9]{1,16}')
 MARKER = 'openvnet.openvnet'
@@ -82,7 +84,7 @@ def _ipv4(host, name, value):
 
 
 def _port_name(host, name, value):
-    if not PORT_NAME.fullmatch(value):
+    if interface_name_problem(name, value, 'interface') or not PORT_NAME.fullmatch(value):
         fail('%s: %s %r is not an interface name (letters, digits, _ . -, 15 characters at most)', host, name, value)
     if value.startswith('t-'):
         fail('%s: %s %r starts with t-: OpenVNet vna deletes such ports', host, name, value)
@@ -100,13 +102,17 @@ def _mac(host, value):
     return mac
 
 
+def _number(host, name, value):
+    """An integer from the inventory (a YAML number or a string of digits), never a bool or float."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not re.fullmatch(r'[0-9]+', str(value)):
+        fail('%s: %s %r is not a whole number', host, name, value)
+    return int(value)
+
+
 def _key(host, value):
     if value is None or value == '':
         return None
-    try:
-        key = int(value)
-    except (TypeError, ValueError):
-        fail('%s: openvnet_tunnel_key %r is not a number', host, value)
+    key = _number(host, 'openvnet_tunnel_key', value)
     if not 0 <= key <= 0xffffffff:
         fail('%s: openvnet_tunnel_key %s is not a 32-bit number', host, value)
     return key
@@ -117,11 +123,9 @@ def underlay_mtu(host, host_vars):
     mtu = host_vars.get('openvnet_underlay_mtu') or (host_vars.get('openvnet_underlay_nic') or {}).get('mtu')
     if not mtu:
         fail('%s: its underlay MTU is unknown: run the underlay facts play (playbooks/underlay.yml, imported by '
-             'every playbook) or set openvnet_underlay_mtu', host)
-    try:
-        mtu = int(mtu)
-    except (TypeError, ValueError):
-        fail('%s: openvnet_underlay_mtu %r is not a number', host, mtu)
+             'every playbook; it needs every host of openvnet_hubs and openvnet_peers, so --limit is not '
+             'supported) or set openvnet_underlay_mtu', host)
+    mtu = _number(host, 'openvnet_underlay_mtu', mtu)
     if not 576 <= mtu <= 65535:
         fail('%s: underlay MTU %s is out of range', host, mtu)
     return mtu
@@ -140,8 +144,10 @@ def _hub(hub, hub_vars):
     if given and (not dpid or int(dpid, 16) == 0):
         fail('%s: openvnet_datapath_id %r is not 16 hex digits (0x optional) or a MAC, or is zero', hub, given)
     if openvnet and not dpid:
-        fail('%s: its datapath id is unknown: run the underlay facts play (playbooks/underlay.yml) or set '
-             'openvnet_datapath_id', hub)
+        fail('%s: its datapath id is unknown: run the underlay facts play (playbooks/underlay.yml; --limit is not '
+             'supported) or set openvnet_datapath_id', hub)
+    if openvnet and int(dpid, 16) == 0:
+        fail('%s: the datapath id from its underlay NIC (%s) is zero: set openvnet_datapath_id', hub, mac)
     return {
         'name': hub,
         'bridge': _port_name(hub, 'openvnet_bridge', _text(hub, hub_vars, 'openvnet_bridge', False) or 'br0'),
@@ -173,24 +179,42 @@ def _peer(peer, peer_vars, hub):
     if '/' not in address or overlay.network.prefixlen > 30 or overlay.ip in (
             overlay.network.network_address, overlay.network.broadcast_address):
         fail('%s: openvnet_overlay_address %s must be a host address with a prefix of /30 or shorter', peer, address)
+    # the hub's key serves both ends; a peer may repeat it, not contradict it
     key = _key(peer, peer_vars.get('openvnet_tunnel_key'))
-    if key != hub['key']:
+    if key is not None and key != hub['key']:
         fail('%s: openvnet_tunnel_key %s differs from its hub %s (%s): one key serves both ends',
              peer, key, hub['name'], hub['key'])
-    mtu = min(underlay_mtu(peer, peer_vars), hub['underlay_mtu'])
+    key = hub['key']
+    local_ip = _ipv4(peer, 'openvnet_underlay_address', _text(peer, peer_vars, 'openvnet_underlay_address'))
+    if local_ip == hub['underlay_address']:
+        fail('%s has the underlay address of its hub %s (%s)', peer, hub['name'], local_ip)
+    for end, address in ((peer, local_ip), (hub['name'], hub['underlay_address'])):
+        if ipaddress.IPv4Address(address) in overlay.network:
+            fail('%s: overlay subnet %s holds the underlay address of %s (%s): the tunnel would route into itself',
+                 peer, overlay.network, end, address)
+    mtu = overlay_mtu(min(underlay_mtu(peer, peer_vars), hub['underlay_mtu']), key is not None)
     forced = peer_vars.get('openvnet_overlay_mtu')
+    if forced is not None and forced != '':
+        forced = _number(peer, 'openvnet_overlay_mtu', forced)
+        if not 576 <= forced <= mtu:
+            fail('%s: openvnet_overlay_mtu %s must be between 576 and %s (the path\'s underlay MTU minus the '
+                 'encapsulation)', peer, forced, mtu)
+        mtu = forced
     mac = peer_vars.get('openvnet_tunnel_mac')
+    device = _port_name(peer, 'openvnet_hub_tunnel_name',
+                        _text(peer, peer_vars, 'openvnet_hub_tunnel_name', False) or 'gre-%s' % hub['name'])
+    if device == (peer_vars.get('openvnet_underlay_nic') or {}).get('device'):
+        fail('%s: openvnet_hub_tunnel_name %s is its underlay NIC', peer, device)
     return {
-        'name': _port_name(peer, 'openvnet_hub_tunnel_name',
-                           _text(peer, peer_vars, 'openvnet_hub_tunnel_name', False) or 'gre-%s' % hub['name']),
+        'name': device,
         'port': _port_name(peer, 'openvnet_tunnel_name',
                            _text(peer, peer_vars, 'openvnet_tunnel_name', False) or 'gre-%s' % peer),
         'hub': hub['name'],
-        'local_ip': _ipv4(peer, 'openvnet_underlay_address', _text(peer, peer_vars, 'openvnet_underlay_address')),
+        'local_ip': local_ip,
         'remote_ip': hub['underlay_address'],
         'address': str(overlay),
         'network': str(overlay.network),
-        'mtu': int(forced) if forced else overlay_mtu(mtu, key is not None),
+        'mtu': mtu,
         'key': key,
         'mac': _mac(peer, mac) if mac else derived_mac(peer),
         'interface_uuid': _text(peer, peer_vars, 'openvnet_interface_uuid', False) or 'if-' + uuid_suffix(peer),
@@ -229,7 +253,10 @@ def topology(hostvars, groups):
     peers = {}
     for name in groups.get('openvnet_peers') or []:
         peer_vars = hostvars[name]
-        hub_name = peer_vars.get('openvnet_hub') or (hub_names[0] if hub_names else None)
+        if len(hub_names) > 1 and not peer_vars.get('openvnet_hub'):
+            fail('%s has no openvnet_hub: with several hubs every peer names its own (inventories do not '
+                 'promise an order)', name)
+        hub_name = _text(name, peer_vars, 'openvnet_hub', False) or (hub_names[0] if hub_names else None)
         if hub_name not in hubs:
             fail('%s: its hub %s is not in openvnet_hubs (put one host there, or set openvnet_hub)', name, hub_name)
         if name in hubs:
@@ -250,8 +277,9 @@ def topology(hostvars, groups):
             if peer['network'] != hub['peers'][0]['network']:
                 fail('%s (%s) and %s (%s) are peers of %s in different subnets: one hub serves one virtual network',
                      hub['peers'][0]['peer'], hub['peers'][0]['address'], peer['peer'], peer['address'], hub['name'])
-        if hub['peers'] and hub['peers'][0]['port'] == hub['bridge']:
-            fail('%s: a tunnel port is named like the bridge %s', hub['peers'][0]['peer'], hub['bridge'])
+        for peer in hub['peers']:
+            if peer['port'] == hub['bridge']:
+                fail('%s: its hub port is named like the bridge %s', peer['peer'], hub['bridge'])
         hub_vars = hostvars[hub['name']]
         hub['datapath_uuid'] = _text(hub['name'], hub_vars, 'openvnet_datapath_uuid', False) or 'dp-' + uuid_suffix(hub['name'])
         network = ipaddress.IPv4Network(hub['peers'][0]['network']) if hub['peers'] else None

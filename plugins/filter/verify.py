@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
+import re
 
 from ansible.errors import AnsibleFilterError
 
@@ -58,6 +58,8 @@ def hub_faults(hub, info):
     """What is wrong on a hub, from the model of it and ``openvnet.openvnet.ovs_info``'s result
     (with flows when OpenVNet drives the bridge): each peer's port (present, to the right address,
     accepted by ovs-vswitchd), the controller, and vna's flows for each peer."""
+    if not isinstance(info, dict) or 'bridges' not in info:
+        return ['%s: could not read Open vSwitch: %s' % (hub['name'], (info or {}).get('msg', 'no result'))]
     faults = []
     interfaces = info.get('interfaces') or {}
     bridge = (info.get('bridges') or {}).get(hub['bridge'])
@@ -109,31 +111,53 @@ def _vif_flow_faults(flows, ofport, name, peer):
     return faults
 
 
-def device_faults(peer, registered, device):
-    """What differs between a peer's tunnel device (``ip -j address show dev``), its registration in
-    OpenVNet (the interface object, or None) and the model: vna passes only frames from the
-    registered MAC and IPv4 address."""
+def read_device(link, addresses):
+    """A tunnel device from ``ip -o link show dev D`` and ``ip -o -4 address show dev D`` (registered
+    command results; ``-o`` rather than ``-j``, which EL7's iproute2 lacks): ``{mac, addresses}``,
+    or a string saying why there is none."""
+    for result in (link, addresses):
+        if not isinstance(result, dict) or not result:
+            return 'no result (unreachable?)'
+        if result.get('unreachable'):
+            return 'unreachable'
+    if link.get('rc') != 0:
+        return 'no such device (%s)' % (str(link.get('stderr') or '').strip() or 'rc %s' % link.get('rc'))
+    mac = re.search(r'link/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})', str(link.get('stdout') or ''))
+    return {'mac': mac.group(1) if mac else None,
+            'addresses': sorted(re.findall(r'\binet ([0-9.]+)/', str(addresses.get('stdout') or '')))}
+
+
+def device_faults(peer, registered, device, openvnet=True):
+    """What differs between a peer's tunnel device (:func:`read_device`), what it must carry and the
+    model. With OpenVNet, ``registered`` is its interface object in OpenVNet (None when absent), and vna
+    passes only frames from its registered MAC and IPv4 address; without, the model is the reference."""
     name = '%s: %s' % (peer['peer'], peer['name'])
-    faults = []
-    if not device:
-        return ['%s: no such device' % name]
-    mac = str(device.get('address', '')).lower()
-    addresses = sorted(a['local'] for a in device.get('addr_info') or [] if a.get('family') == 'inet')
+    if not isinstance(device, dict):
+        return ['%s: %s' % (name, device)]
     want_address = peer['address'].split('/')[0]
-    if registered is None:
-        faults.append('%s: no interface %s registered in OpenVNet' % (name, peer['interface_uuid']))
-        registered = {}
-    reg_mac = str(registered.get('mac_address') or peer['mac']).lower()
-    reg_address = registered.get('ipv4_address') or want_address
-    if mac != reg_mac:
-        faults.append('%s: MAC %s, but OpenVNet has %s registered: vna drops its frames' % (name, mac, reg_mac))
-    for address in addresses:
+    if not openvnet:
+        registered, holder = {'mac_address': peer['mac'], 'ipv4_address': want_address}, 'the inventory'
+    elif not isinstance(registered, dict):
+        return ['%s: no interface %s registered in OpenVNet' % (name, peer['interface_uuid'])]
+    else:
+        holder = 'OpenVNet'
+    reg_mac = str(registered.get('mac_address') or '').lower() or None
+    reg_address = registered.get('ipv4_address') or None
+    faults = []
+    if reg_mac is None or reg_address is None:
+        # vna binds no MAC or address it has no lease for: nothing passes
+        faults.append('%s: %s %s has no %s lease: vna passes nothing for it' % (
+            name, holder, peer['interface_uuid'], 'MAC' if reg_mac is None else 'IPv4'))
+    elif device['mac'] != reg_mac:
+        faults.append('%s: MAC %s, but %s has %s: %s' % (
+            name, device['mac'], holder, reg_mac, 'vna drops its frames' if openvnet else 'run site.yml'))
+    for address in device['addresses']:
         if address != reg_address:
-            faults.append('%s: address %s is not registered (OpenVNet has %s): vna drops what it sends'
-                          % (name, address, reg_address))
-    if reg_address not in addresses:
-        faults.append('%s: lacks its registered address %s' % (name, reg_address))
-    if registered and (reg_mac != peer['mac'] or reg_address != want_address):
+            faults.append('%s: address %s is not registered (%s has %s): %s' % (
+                name, address, holder, reg_address, 'vna drops what it sends' if openvnet else 'run site.yml'))
+    if reg_address is not None and reg_address not in device['addresses']:
+        faults.append('%s: lacks its address %s' % (name, reg_address))
+    if openvnet and (reg_mac, reg_address) != (peer['mac'], want_address):
         faults.append('%s: registration %s %s differs from the inventory %s %s: run site.yml'
                       % (name, reg_mac, reg_address, peer['mac'], want_address))
     return faults
@@ -149,42 +173,30 @@ def _registered(hostvars, host, name):
 
 def overlay_faults(topology, hostvars):
     """Every fault of the overlay, hub by hub: :func:`hub_faults` from each hub's ``ovs_info`` result
-    (``verify_ovs``), then :func:`device_faults` of each of its peers, from ``ip -j address show dev``
-    on the peer (``verify_device``) and, with OpenVNet, the hub's ``openvnet_info`` list of interfaces
-    (``openvnet_registered``). A host whose result is missing (unreachable) is a fault."""
-    hubs = list(topology['hubs'])
-    peers = list(topology['peers'])
-    ovs_by_hub = dict((h, _registered(hostvars, h, 'verify_ovs')) for h in hubs)
-    registered_by_hub = dict((h, _registered(hostvars, h, 'openvnet_registered')) for h in hubs)
-    devices_by_peer = dict((p, _registered(hostvars, p, 'verify_device')) for p in peers)
+    (``verify_ovs``), then :func:`device_faults` of each of its peers, from ``ip -o link`` and ``ip -o
+    -4 address`` on the peer (``verify_link``, ``verify_addresses``) and, with OpenVNet, the hub's
+    ``openvnet_info`` list of interfaces (``openvnet_registered``). A host whose results are missing
+    (unreachable, failed) is a fault."""
     faults = []
     for name in sorted(topology['hubs']):
         hub = topology['hubs'][name]
-        info = (ovs_by_hub or {}).get(name)
-        if not info or info.get('failed'):
-            faults.append('%s: could not read Open vSwitch: %s' % (name, (info or {}).get('msg', 'no result')))
-        else:
-            faults.extend(hub_faults(hub, info))
-        registered = (registered_by_hub or {}).get(name) or {}
-        objects = dict((o.get('uuid'), o) for o in registered.get('objects') or [])
+        faults.extend(hub_faults(hub, _registered(hostvars, name, 'verify_ovs')))
+        registered = _registered(hostvars, name, 'openvnet_registered') or {}
+        objects = registered.get('objects') if isinstance(registered.get('objects'), list) else []
+        objects = dict((o.get('uuid'), o) for o in objects if isinstance(o, dict))
         cut = (registered.get('total_count') or 0) > len(objects)
+        if hub['openvnet'] and (not registered or registered.get('failed')):
+            faults.append('%s: could not read OpenVNet\'s interfaces: %s' % (name, registered.get('msg', 'no result')))
+            continue
         for peer in hub['peers']:
-            result = (devices_by_peer or {}).get(peer['peer']) or {}
-            device = None
-            if result.get('rc') == 0:
-                try:
-                    device = (json.loads(result.get('stdout') or '[]') or [None])[0]
-                except ValueError:
-                    device = None
-            if not hub['openvnet']:
-                expected = {'mac_address': peer['mac'], 'ipv4_address': peer['address'].split('/')[0]}
-                faults.extend(f for f in device_faults(peer, expected, device) if 'registration' not in f)
-            elif peer['interface_uuid'] not in objects and cut:
+            device = read_device(_registered(hostvars, peer['peer'], 'verify_link'),
+                                 _registered(hostvars, peer['peer'], 'verify_addresses'))
+            if hub['openvnet'] and peer['interface_uuid'] not in objects and cut:
                 faults.append('%s: cannot tell whether %s is registered: OpenVNet listed %d of %d interfaces '
                               '(raise pagination_limit in webapi.conf)' % (peer['peer'], peer['interface_uuid'],
                                                                            len(objects), registered['total_count']))
-            else:
-                faults.extend(device_faults(peer, objects.get(peer['interface_uuid']), device))
+                continue
+            faults.extend(device_faults(peer, objects.get(peer['interface_uuid']), device, hub['openvnet']))
     return faults
 
 

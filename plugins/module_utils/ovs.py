@@ -194,7 +194,15 @@ class OvsOfctl(_Tool):
         return None
 
     def run(self, version, command, bridge):
-        return self._run(self.argv(version, command, bridge))
+        argv = self.argv(version, command, bridge)
+        try:
+            return self._run(argv)
+        except OvsError as e:
+            if '--no-names' not in str(e):
+                raise
+            # OVS before 2.8 (the 2.4/2.5 that OpenVNet's EL7 packages want) has no --no-names,
+            # and prints port numbers anyway
+            return self._run([a for a in argv if a != '--no-names'])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,9 +222,15 @@ def read_state(client):
     Returns ``{'bridges': {name: {...}}, 'ports': {name: {'bridge', 'interfaces'}},
     'interfaces': {name: {...}}}`` (see ovs_info's RETURN for the fields).
     """
-    bridge_rows, controller_rows, port_rows, iface_rows = client.list_tables([
-        ('Bridge', BRIDGE_COLUMNS), ('Controller', CONTROLLER_COLUMNS),
-        ('Port', PORT_COLUMNS), ('Interface', INTERFACE_COLUMNS)])
+    tables = [('Bridge', BRIDGE_COLUMNS), ('Controller', CONTROLLER_COLUMNS), ('Port', PORT_COLUMNS)]
+    try:
+        bridge_rows, controller_rows, port_rows, iface_rows = client.list_tables(tables + [('Interface', INTERFACE_COLUMNS)])
+    except OvsError as e:
+        if 'mtu_request' not in str(e):
+            raise
+        # OVS before 2.6 has no mtu_request column
+        bridge_rows, controller_rows, port_rows, iface_rows = client.list_tables(
+            tables + [('Interface', [c for c in INTERFACE_COLUMNS if c != 'mtu_request'])])
     controllers = dict((row['_uuid'], dict(target=row['target'], is_connected=row['is_connected']))
                        for row in controller_rows)
     iface_names = dict((row['_uuid'], row['name']) for row in iface_rows)
@@ -256,7 +270,7 @@ def read_state(client):
             mac_in_use=optional(row['mac_in_use']),
             external_ids=row['external_ids'],
             mtu=optional(row['mtu']),
-            mtu_request=optional(row['mtu_request']))
+            mtu_request=optional(row.get('mtu_request', [])))
     return dict(bridges=bridges, ports=ports, interfaces=interfaces)
 
 

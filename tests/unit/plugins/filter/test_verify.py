@@ -1,5 +1,4 @@
 import copy
-import json
 
 import pytest
 from ansible.errors import AnsibleFilterError
@@ -82,8 +81,17 @@ def test_a_plain_gre_hub_needs_no_controller_nor_flows():
 
 
 def device(mac, *addresses):
-    return {'rc': 0, 'stdout': json.dumps([{'ifname': 'gre-sv0', 'address': mac, 'addr_info': [
-        {'family': 'inet', 'local': a, 'prefixlen': 24} for a in addresses] + [{'family': 'inet6', 'local': 'fe80::1'}]}])}
+    """What verify.yml registers on a peer: ``ip -o link show dev`` and ``ip -o -4 address show dev``."""
+    link = {'rc': 0, 'stdout': '7: gre-sv0@NONE: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1462 qdisc fq_codel state UNKNOWN '
+                                'mode DEFAULT group default qlen 1000\\    link/ether %s brd ff:ff:ff:ff:ff:ff' % mac}
+    addrs = {'rc': 0, 'stdout': '\n'.join(
+        '7: gre-sv0    inet %s/24 brd 10.0.0.255 scope global gre-sv0\\       valid_lft forever preferred_lft forever' % a
+        for a in addresses)}
+    return {'verify_link': link, 'verify_addresses': addrs}
+
+
+MISSING = {'verify_link': {'rc': 1, 'stdout': '', 'stderr': 'Device "gre-sv0" does not exist.'},
+           'verify_addresses': {'rc': 1, 'stdout': '', 'stderr': 'Device "gre-sv0" does not exist.'}}
 
 
 def registered(*changes):
@@ -108,7 +116,7 @@ def faults(ovs, registered_by_hub, devices_by_peer):
     for hub, value in registered_by_hub.items():
         hostvars[hub]['openvnet_registered'] = value
     for peer, value in devices_by_peer.items():
-        hostvars[peer]['verify_device'] = value
+        hostvars[peer].update(value)
     return overlay_faults(MODEL, hostvars)
 
 
@@ -119,17 +127,18 @@ def test_overlay_faults_of_a_healthy_overlay():
 def test_a_device_with_an_unregistered_address_or_mac_is_reported_with_the_reason():
     found = faults({'sv0': healthy_info()}, {'sv0': registered()}, devices(
         sv1=device('02:00:00:00:00:01', '10.0.0.1', '10.0.0.99'), sv2=device('aa:bb:cc:dd:ee:ff', '10.0.0.2'),
-        sv3={'rc': 1, 'stdout': '', 'stderr': 'Device "gre-sv0" does not exist.'}))
+        sv3=MISSING))
     assert found == [
         'sv1: gre-sv0: address 10.0.0.99 is not registered (OpenVNet has 10.0.0.1): vna drops what it sends',
-        'sv2: gre-sv0: MAC aa:bb:cc:dd:ee:ff, but OpenVNet has 02:00:00:00:00:02 registered: vna drops its frames',
-        'sv3: gre-sv0: no such device',
+        'sv2: gre-sv0: MAC aa:bb:cc:dd:ee:ff, but OpenVNet has 02:00:00:00:00:02: vna drops its frames',
+        'sv3: gre-sv0: no such device (Device "gre-sv0" does not exist.)',
     ]
 
 
 def test_a_registration_that_lags_the_inventory_or_is_missing():
     found = faults({'sv0': healthy_info()}, {'sv0': registered((0, {'ipv4_address': '10.0.0.11'}))}, devices())
     assert 'sv1: gre-sv0: address 10.0.0.1 is not registered (OpenVNet has 10.0.0.11): vna drops what it sends' in found
+    assert 'sv1: gre-sv0: lacks its address 10.0.0.11' in found
     assert 'sv1: gre-sv0: registration 02:00:00:00:00:01 10.0.0.11 differs from the inventory 02:00:00:00:00:01 10.0.0.1: run site.yml' in found
     missing = registered()
     missing['objects'].pop(1)
@@ -139,6 +148,41 @@ def test_a_registration_that_lags_the_inventory_or_is_missing():
     missing['total_count'] = 40
     assert 'cannot tell whether if-sv2 is registered' in faults(
         {'sv0': healthy_info()}, {'sv0': missing}, devices())[0]
+
+
+def test_a_registration_without_leases_passes_nothing():
+    # vna binds no MAC or address without a lease: the model's values must not stand in for them
+    found = faults({'sv0': healthy_info()}, {'sv0': registered((0, {'mac_address': None}), (1, {'ipv4_address': None}))},
+                   devices())
+    assert 'sv1: gre-sv0: OpenVNet if-sv1 has no MAC lease: vna passes nothing for it' in found
+    assert 'sv2: gre-sv0: OpenVNet if-sv2 has no IPv4 lease: vna passes nothing for it' in found
+
+
+def test_unreachable_peers_and_unreadable_registrations():
+    found = faults({'sv0': healthy_info()}, {'sv0': registered()}, devices(sv2={}))
+    assert found == ['sv2: gre-sv0: no result (unreachable?)']
+    unreachable = {'unreachable': True, 'msg': 'Failed to connect'}
+    assert faults({'sv0': healthy_info()}, {'sv0': registered()}, devices(
+        sv2={'verify_link': unreachable, 'verify_addresses': unreachable})) == ['sv2: gre-sv0: unreachable']
+    assert faults({'sv0': healthy_info()}, {'sv0': {'failed': True, 'msg': 'cannot reach the WebAPI'}}, devices()) == [
+        "sv0: could not read OpenVNet's interfaces: cannot reach the WebAPI"]
+    # nonsense where a list of objects belongs is no registration, not a crash
+    assert faults({'sv0': healthy_info()}, {'sv0': {'objects': 'x', 'total_count': 0}}, devices())[0] == (
+        'sv1: gre-sv0: no interface if-sv1 registered in OpenVNet')
+
+
+def test_a_plain_gre_hubs_peers_are_checked_against_the_inventory():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['sv0']['openvnet_controller'] = False
+    model = topology(hostvars, GROUPS)
+    info = healthy_info()
+    info['bridges']['br0']['controllers'] = []
+    ok = dict((h, {}) for h in HOSTVARS)
+    ok['sv0']['verify_ovs'] = info
+    for peer, value in devices(sv2=device('aa:bb:cc:dd:ee:ff', '10.0.0.2')).items():
+        ok[peer].update(value)
+    assert overlay_faults(model, ok) == [
+        'sv2: gre-sv0: MAC aa:bb:cc:dd:ee:ff, but the inventory has 02:00:00:00:00:02: run site.yml']
 
 
 def test_an_unreadable_hub_is_a_fault():
