@@ -82,8 +82,9 @@ def test_a_plain_gre_hub_needs_no_controller_nor_flows():
 
 def device(mac, *addresses):
     """What verify.yml registers on a peer: ``ip -o link show dev`` and ``ip -o -4 address show dev``."""
-    link = {'rc': 0, 'stdout': '7: gre-sv0@NONE: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1462 qdisc fq_codel state UNKNOWN '
-                                'mode DEFAULT group default qlen 1000\\    link/ether %s brd ff:ff:ff:ff:ff:ff' % mac}
+    line = ('7: gre-sv0@NONE: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1462 qdisc fq_codel state UNKNOWN '
+            'mode DEFAULT group default qlen 1000\\    link/ether %s brd ff:ff:ff:ff:ff:ff' % mac)
+    link = {'rc': 0, 'stdout': line}
     addrs = {'rc': 0, 'stdout': '\n'.join(
         '7: gre-sv0    inet %s/24 brd 10.0.0.255 scope global gre-sv0\\       valid_lft forever preferred_lft forever' % a
         for a in addresses)}
