@@ -2,17 +2,14 @@
 the WebAPI directly, and vnctl (the stand-in) printing YAML (VNET_WEBAPI) or
 JSON (output_format 'json' in its configuration file)."""
 
-import json
-import os
 import socket
 import urllib.request
 
 import pytest
 
 from tests.support.openvnet_emulator import serve
-from tests.support.runner import ROOT, run_module
-
-VNCTL = os.path.join(ROOT, 'tests', 'support', 'bin', 'vnctl')
+from tests.support.runner import run_module
+from tests.support.webapi_client import Emulator
 SEED_MAC = '02:00:0a:00:01:0a'           # eth1's MAC on sv0 -> dpid 0x0000 + MAC
 SEED_DPID = '0x000002000a00010a'
 SEED = [
@@ -26,38 +23,6 @@ SEED = [
                                 mac_address='2A:27:6E:63:5E:E5', network_uuid='nw-test1',
                                 ipv4_address='10.0.0.2', port_name='tap2')),
 ]
-
-
-class Emulator:
-    def __init__(self, server, transport, home):
-        self.server = server
-        self.port = server.server_address[1]
-        self.url = 'http://127.0.0.1:%d/api/1.0' % self.port
-        self.env = {}
-        if transport == 'api':
-            self.conn = dict(transport='api', api_url=self.url)
-        elif transport == 'vnctl-yaml':
-            self.conn = dict(vnctl_path=VNCTL, webapi='127.0.0.1:%d' % self.port)
-        else:
-            with open(os.path.join(home, '.vnctlrc'), 'w') as f:
-                f.write("webapi_uri '127.0.0.1'\nwebapi_port '%d'\noutput_format 'json'\n" % self.port)
-            self.conn = dict(vnctl_path=VNCTL)
-            self.env = {'HOME': home}
-
-    def run(self, module, args, check=False):
-        return run_module(module, dict(args, **self.conn), check=check, diff=True, env=self.env)
-
-    def get(self, path):
-        try:
-            with urllib.request.urlopen('%s/%s' % (self.url, path)) as resp:
-                return json.loads(resp.read())
-        except urllib.error.HTTPError as e:
-            if e.code == 404:
-                return None
-            raise
-
-    def writes(self):
-        return [r for r in self.server.requests if r[0] != 'GET']
 
 
 @pytest.fixture(params=['api', 'vnctl-yaml', 'vnctl-json'])

@@ -2,20 +2,14 @@
 through vnctl (YAML and JSON output), with OpenVNet's default page (30 items,
 offset/limit ignored) and with pagination_limit raised."""
 
-import json
-import os
-import urllib.error
-import urllib.parse
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
 
 import pytest
 
+from tests.support import webapi_client
 from tests.support.openvnet_emulator import serve
-from tests.support.runner import ROOT, run_module
-
-VNCTL = os.path.join(ROOT, 'tests', 'support', 'bin', 'vnctl')
+from tests.support.runner import run_module
 N = 40
 
 
@@ -31,45 +25,9 @@ def hub(n=N, **extra):
                      interfaces=[peer(i) for i in range(1, n + 1)]), **extra)
 
 
-class Emulator:
-    def __init__(self, server, transport, home):
-        self.server = server
-        self.port = server.server_address[1]
-        self.url = 'http://127.0.0.1:%d/api/1.0' % self.port
-        self.env = {}
-        if transport == 'api':
-            self.conn = dict(transport='api', api_url=self.url)
-        elif transport == 'vnctl-yaml':
-            self.conn = dict(vnctl_path=VNCTL, webapi='127.0.0.1:%d' % self.port)
-        else:
-            with open(os.path.join(home, '.vnctlrc'), 'w') as f:
-                f.write("webapi_uri '127.0.0.1'\nwebapi_port '%d'\noutput_format 'json'\n" % self.port)
-            self.conn = dict(vnctl_path=VNCTL)
-            self.env = {'HOME': home}
-
-    def run(self, args, check=False):
-        return run_module('openvnet_registrations', dict(args, **self.conn), check=check, diff=True, env=self.env)
-
-    def call(self, method, path, **params):
-        query = urllib.parse.urlencode(params)
-        req = urllib.request.Request('%s/%s?%s' % (self.url, path, query), method=method,
-                                     data=b'' if method in ('POST', 'PUT') else None)
-        try:
-            with urllib.request.urlopen(req) as resp:
-                return json.loads(resp.read())
-        except urllib.error.HTTPError as e:
-            if e.code == 404:
-                return None
-            raise
-
-    def get(self, path):
-        return self.call('GET', path)
-
-    def writes(self):
-        return [r for r in self.server.requests if r[0] != 'GET']
-
-    def uuids(self, kind):
-        return sorted(o['uuid'] for o in self.get('%s.json' % kind)['items'])
+class Emulator(webapi_client.Emulator):
+    def run(self, args, check=False):  # pylint: disable=arguments-differ
+        return super().run('openvnet_registrations', args, check=check)
 
 
 @pytest.fixture(params=['api', 'vnctl-yaml', 'vnctl-json'])
