@@ -43,11 +43,7 @@ def lab_up(image):
     env = dict(os.environ, LAB_IMAGE=image)
     subprocess.run(['bash', os.path.join(ROOT, 'tests', 'lab', 'image.sh')], env=env, check=True)
     subprocess.run(LAB + ['up'], env=env, check=True)
-    prepare = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', INVENTORY,
-                              os.path.join(ROOT, 'tests', 'lab', 'prepare.yml')], cwd=ROOT, check=False,
-                             capture_output=True, text=True)
-    if prepare.returncode != 0:
-        raise SystemExit('lab preparation failed:\n' + prepare.stdout[-3000:])
+    subprocess.run(LAB + ['prepare'], env=env, check=True)
 
 
 def main():

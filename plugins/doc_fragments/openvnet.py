@@ -35,7 +35,9 @@ options:
       - VNET_WEBAPI makes vnctl print YAML, which needs PyYAML on the managed host.
     type: str
   timeout:
-    description: Seconds an HTTP request may take, with O(transport=api).
+    description:
+      - Seconds a WebAPI request (O(transport=api)) or a vnctl run (O(transport=vnctl), under coreutils'
+        C(timeout), killed 5 seconds later if it ignores the signal) may take.
     type: int
     default: 30
   validate_certs:

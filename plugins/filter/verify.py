@@ -77,9 +77,13 @@ def hub_faults(hub, info):
         if row is None or name not in (bridge.get('ports') or []):
             faults.append('%s: missing' % where)
             continue
-        remote = (row.get('options') or {}).get('remote_ip')
-        if remote != peer['local_ip']:
-            faults.append('%s: remote_ip is %s, not %s' % (where, remote, peer['local_ip']))
+        options = row.get('options') or {}
+        if options.get('remote_ip') != peer['local_ip']:
+            faults.append('%s: remote_ip is %s, not %s' % (where, options.get('remote_ip'), peer['local_ip']))
+        keys = _port_keys(options)
+        if keys != (peer['key'], peer['key']):
+            faults.append('%s: key %s, the model has %s: GRE frames of the other end are dropped'
+                          % (where, _keys_text(keys), _keys_text((peer['key'], peer['key']))))
         if row.get('error'):
             faults.append('%s: %s' % (where, row['error']))
             continue
@@ -90,6 +94,29 @@ def hub_faults(hub, info):
         if hub['openvnet']:
             faults.extend('%s: %s' % (where, f) for f in _vif_flow_faults(flows, ofport, name, peer))
     return faults
+
+
+def _key(value):
+    """A GRE key as OVS or iproute2 writes it (``5``, ``0x5``, ``0.0.0.5``) as a number, or the text."""
+    value = str(value)
+    try:
+        if re.match(r'\d+(\.\d+){3}\Z', value):
+            return sum(int(part) << shift for part, shift in zip(value.split('.'), (24, 16, 8, 0)))
+        return int(value, 0)
+    except ValueError:
+        return value
+
+
+def _port_keys(options):
+    """(in, out) keys of an OVS tunnel port's options: ``key`` is both; none is no key."""
+    both = options.get('key')
+    return tuple(_key(k) if k is not None else None
+                 for k in (options.get('in_key', both), options.get('out_key', both)))
+
+
+def _keys_text(keys):
+    keys = ['none' if k is None else k for k in keys]
+    return str(keys[0]) if keys[0] == keys[1] else 'in %s out %s' % tuple(keys)
 
 
 def _vif_flow_faults(flows, ofport, name, peer):
@@ -112,9 +139,10 @@ def _vif_flow_faults(flows, ofport, name, peer):
 
 
 def read_device(link, addresses):
-    """A tunnel device from ``ip -o link show dev D`` and ``ip -o -4 address show dev D`` (registered
-    command results; ``-o`` rather than ``-j``, which EL7's iproute2 lacks): ``{mac, addresses}``,
-    or a string saying why there is none."""
+    """A tunnel device from ``ip -d -o link show dev D`` and ``ip -o -4 address show dev D`` (registered
+    command results; ``-o`` rather than ``-j``, which EL7's iproute2 lacks): ``{mac, mtu, addresses}``
+    and, when the output shows a gretap's details, ``remote``, ``local`` and ``keys`` (in, out); or a
+    string saying why there is none."""
     for result in (link, addresses):
         if not isinstance(result, dict) or not result:
             return 'no result (unreachable?)'
@@ -122,9 +150,20 @@ def read_device(link, addresses):
             return 'unreachable'
     if link.get('rc') != 0:
         return 'no such device (%s)' % (str(link.get('stderr') or '').strip() or 'rc %s' % link.get('rc'))
-    mac = re.search(r'link/ether ([0-9a-f]{2}(?::[0-9a-f]{2}){5})', str(link.get('stdout') or ''))
-    return {'mac': mac.group(1) if mac else None,
-            'addresses': sorted(re.findall(r'\binet ([0-9.]+)/', str(addresses.get('stdout') or '')))}
+    text = str(link.get('stdout') or '')
+
+    def word(name, pattern=r'\S+'):
+        found = re.search(r' %s (%s)' % (name, pattern), text)
+        return found.group(1) if found else None
+
+    mtu = word('mtu', r'\d+')
+    keys = (word('key'), word('key')) if word('key') else (word('ikey'), word('okey'))
+    device = {'mac': word('link/ether', '[0-9a-f]{2}(?::[0-9a-f]{2}){5}'), 'mtu': int(mtu) if mtu else None,
+              'addresses': sorted(re.findall(r'\binet ([0-9.]+)/', str(addresses.get('stdout') or '')))}
+    if re.search(r' gretap remote ', text):  # ip -d: the tunnel's own settings
+        device.update(remote=word('remote'), local=word('local'),
+                      keys=tuple(_key(k) if k is not None else None for k in keys))
+    return device
 
 
 def device_faults(peer, registered, device, openvnet=True):
@@ -141,9 +180,9 @@ def device_faults(peer, registered, device, openvnet=True):
         return ['%s: no interface %s registered in OpenVNet' % (name, peer['interface_uuid'])]
     else:
         holder = 'OpenVNet'
+    faults = _tunnel_faults(name, peer, device)
     reg_mac = str(registered.get('mac_address') or '').lower() or None
     reg_address = registered.get('ipv4_address') or None
-    faults = []
     if reg_mac is None or reg_address is None:
         # vna binds no MAC or address it has no lease for: nothing passes
         faults.append('%s: %s %s has no %s lease: vna passes nothing for it' % (
@@ -161,6 +200,38 @@ def device_faults(peer, registered, device, openvnet=True):
         faults.append('%s: registration %s %s differs from the inventory %s %s: run site.yml'
                       % (name, reg_mac, reg_address, peer['mac'], want_address))
     return faults
+
+
+def _tunnel_faults(name, peer, device):
+    """The device's own tunnel against the model: endpoints, key and MTU (what ``ip -d`` shows)."""
+    faults = []
+    if 'remote' in device and device['remote'] != peer['remote_ip']:
+        faults.append('%s: remote %s, the hub is %s' % (name, device['remote'], peer['remote_ip']))
+    if device.get('local') not in (None, 'any', peer['local_ip']):
+        faults.append('%s: local %s, the model has %s' % (name, device['local'], peer['local_ip']))
+    if 'keys' in device and device['keys'] != (peer['key'], peer['key']):
+        faults.append('%s: key %s, the hub\'s port has %s: GRE frames of the other end are dropped'
+                      % (name, _keys_text(device['keys']), _keys_text((peer['key'], peer['key']))))
+    if device.get('mtu') is not None and device['mtu'] != peer['mtu']:
+        faults.append('%s: mtu %s, the model\'s overlay MTU is %s%s' % (
+            name, device['mtu'], peer['mtu'], ': frames that large do not fit the path' if device['mtu'] > peer['mtu'] else ''))
+    return faults
+
+
+def tunnel_drift(peer, link):
+    """How a peer's tunnel device differs from the model (its ``ip -d -o link show dev D`` result):
+    missing, MAC, MTU, endpoints or key; [] when it matches. gretap_peer re-applies the tunnel when
+    this is not empty, since the backends do not change an existing device."""
+    device = read_device(link, {'rc': 0, 'stdout': ''})
+    name = '%s: %s' % (peer['peer'], peer['name'])
+    if not isinstance(device, dict):
+        return ['%s: %s' % (name, device)]
+    drift = _tunnel_faults(name, peer, device)
+    if 'keys' not in device:
+        drift.append('%s: not a gretap device' % name)
+    if device['mac'] != peer['mac']:
+        drift.append('%s: MAC %s, the model has %s' % (name, device['mac'], peer['mac']))
+    return drift
 
 
 def _registered(hostvars, host, name):
@@ -204,10 +275,17 @@ def probe_matrix(peers, hostvars):
     """Rows ``{from, to, probe, ok, line}`` from each peer's registered probe results (``verify_pings``)."""
     rows = []
     for source in sorted(peers):
-        for result in (_registered(hostvars, source, 'verify_pings') or {}).get('results') or []:
+        results = (_registered(hostvars, source, 'verify_pings') or {}).get('results') or []
+        passed = set(r['item']['peer'] for r in results if r['item']['kind'] == 'ping' and r.get('rc') == 0)
+        for result in results:
             row = {'from': source, 'to': result['item']['peer'], 'probe': result['item']['kind'],
                    'ok': result.get('rc') == 0}
-            row['line'] = '%-6s -> %-6s %-9s %s' % (source, row['to'], row['probe'], 'ok' if row['ok'] else 'FAILED')
+            outcome = 'ok' if row['ok'] else 'FAILED'
+            if not row['ok'] and row['probe'].startswith('df ') and row['to'] in passed:
+                outcome += (' (a small ping passes, %s bytes with don\'t-fragment do not: the path\'s MTU is '
+                            'below the overlay MTU; check the underlay MTUs or set openvnet_underlay_mtu)'
+                            % row['probe'][3:])
+            row['line'] = '%-6s -> %-6s %-9s %s' % (source, row['to'], row['probe'], outcome)
             rows.append(row)
     return rows
 
@@ -215,4 +293,4 @@ def probe_matrix(peers, hostvars):
 class FilterModule(object):
     def filters(self):
         return {'overlay_probes': overlay_probes, 'probe_matrix': probe_matrix, 'overlay_faults': overlay_faults,
-                'hub_faults': hub_faults}
+                'hub_faults': hub_faults, 'tunnel_drift': tunnel_drift}

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import json
 import re
 import signal
@@ -21,9 +22,14 @@ import signal
 OWNER_KEY = 'managed_by'
 OWNER_VALUE = 'openvnet.openvnet'
 
-# Linux interface names (bridges and ports are interfaces): 1 to 15 characters (IFNAMSIZ - 1),
-# no whitespace, '/' or ':', not '.' or '..'.
-INTERFACE_NAME = re.compile(r'[^\s/:]{1,15}')
+# Linux interface names (bridges and ports are interfaces): 1 to 15 bytes (IFNAMSIZ - 1),
+# no whitespace, control characters, '/' or ':', not '.' or '..'.
+INTERFACE_NAME = re.compile(r'[^\s\x00-\x1f\x7f/:]{1,15}')
+IFNAMSIZ = 16
+
+# Interface types that are tunnels (the ones ``purge`` may remove, when they carry the mark).
+TUNNEL_TYPES = ('gre', 'ip6gre', 'vxlan', 'geneve', 'erspan', 'ip6erspan', 'stt', 'lisp', 'gtpu',
+                'bareudp', 'srv6')
 
 
 class OvsError(Exception):
@@ -32,7 +38,8 @@ class OvsError(Exception):
 
 def interface_name_problem(field, name, kind):
     """Why ``name`` cannot be a bridge or port name, or None when it can."""
-    if isinstance(name, str) and INTERFACE_NAME.fullmatch(name) and name not in ('.', '..'):
+    if (isinstance(name, str) and INTERFACE_NAME.fullmatch(name) and name not in ('.', '..')
+            and len(name.encode('utf-8')) < IFNAMSIZ):
         return None
     return ('%s: %r is not a valid %s name (1 to 15 characters, no spaces, "/" or ":")'
             % (field, name, kind))
@@ -93,17 +100,31 @@ class _Tool:
         """A specific message for a known failure, or None."""
         return None
 
+    def _start_problem(self, argv, e):
+        """What to say when the tool could not even be started."""
+        if e.errno == errno.E2BIG:
+            return ('the %s command line is too long for this host (%d arguments, %d bytes; the kernel '
+                    'limits it, see getconf ARG_MAX): manage fewer ports in one task'
+                    % (self.NAME, len(argv), sum(len(a) + 1 for a in argv)))
+        if e.errno == errno.ENOENT:
+            return '%s not found at %s (%s); is Open vSwitch installed?' % (self.NAME, argv[0], e.strerror)
+        return 'could not run %s: %s' % (self.NAME, e)
+
     def _run(self, argv):
-        rc, out, err = self.module.run_command(argv, environ_update={'LC_ALL': 'C'})
+        try:
+            rc, out, err = self.module.run_command(argv, environ_update={'LC_ALL': 'C'},
+                                                   handle_exceptions=False)
+        except OSError as e:
+            raise OvsError(self._start_problem(argv, e))
         if rc == 0:
             return out
-        err = (err or out or '').strip()
+        err = (err or out or '').strip() or 'no output'
         # --timeout makes the tool kill itself with SIGALRM; Python reports a signal as -signum.
         if rc in (-signal.SIGALRM, 128 + signal.SIGALRM):
             raise OvsError('%s gave up after %d s (timeout); is ovs-vswitchd running and '
-                           'answering? (%s)' % (self.NAME, self.timeout, err or 'no output'))
+                           'answering? (%s)' % (self.NAME, self.timeout, err))
         if rc < 0:
-            raise OvsError('%s was killed by signal %d (%s)' % (self.NAME, -rc, err or 'no output'))
+            raise OvsError('%s was killed by signal %d (%s)' % (self.NAME, -rc, err))
         raise OvsError(self._explain(rc, err) or '%s failed (rc=%d): %s' % (self.NAME, rc, err))
 
 

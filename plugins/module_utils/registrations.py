@@ -21,7 +21,7 @@ import re
 
 from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import (
     Client, Invalid, OpenVNetError, check_ipv4, check_uuid, describe, expect_object, network_cidr, normalize_dpid,
-    normalize_mac, plain)
+    normalize_mac)
 
 NETWORK_MODES = ('virtual', 'physical', 'internal')
 INTERFACE_MODES = ('vif', 'host', 'simulated', 'patch', 'internal', 'promiscuous', 'remote')
@@ -231,12 +231,8 @@ class Registrations:
 
     def ports(self, uuid, want_owner):
         """(port_name, owner uuid) of an interface, from GET /interfaces/<uuid>/ports."""
-        body = plain(self.client.transport.call('show', 'interfaces', uuid, 'ports'))
-        if not isinstance(body, dict) or not isinstance(body.get('items'), list):
-            raise OpenVNetError('GET interfaces/%s/ports: expected a collection, got %s' % (uuid, describe(body)))
-        port = body['items'][0] if body['items'] else {}
-        if not isinstance(port, dict):
-            raise OpenVNetError('GET interfaces/%s/ports: an item is not an object: %s' % (uuid, describe(port)))
+        items = self.client.relations('interfaces', uuid, 'ports')[0]
+        port = items[0] if items else {}
         owner = None
         dp_id = port.get('datapath_id')
         if dp_id is not None:
@@ -311,7 +307,18 @@ class Registrations:
             steps = purge + steps
         steps = self.cascade(steps, wanted)
         self.check_creates(steps, wanted)
+        self.check_transport(steps)
         return steps
+
+    def check_transport(self, steps):
+        """Interfaces carry the marker in display_name, which OpenVNet's vnctl cannot send: refuse
+        before any write rather than fail half-way."""
+        unsupported = getattr(self.client.transport, 'UNSUPPORTED', {})
+        for kind, uuid, action, dummy, want, old in steps:
+            verb = {'create': 'add', 'recreate': 'add', 'update': 'modify'}.get(action)
+            if verb and 'display_name' in unsupported.get((kind, verb), ()):
+                self.fail("%s: vnctl cannot set an interface's display_name, where this module marks what it made "
+                          "(OpenVNet's vnctl has no option for it); nothing was changed; use transport=api" % uuid)
 
     def check_deletes(self, deletes, fail):
         """A network still used by an interface that stays cannot go (OpenVNet: code 113)."""
@@ -548,7 +555,8 @@ class Registrations:
 
     # -- result --------------------------------------------------------------
     def fail(self, msg):
-        self.module.fail_json(msg=msg, actions=self.actions, requests=self.client.requests)
+        self.module.fail_json(msg=msg, changed=any(not d.startswith('found ') for d in self.done),
+                              actions=self.actions, requests=self.client.requests)
 
     def result(self, wanted):
         out = dict(changed=bool([a for a in self.actions if not a.endswith('by another run')]),

@@ -103,6 +103,13 @@ interface:
     mac_address: {description: Its MAC address; the host finds the NIC by it., type: str, sample: "0a:1b:2c:3d:4e:5f"}
     private_ip_address: {description: Its primary private IPv4 address., type: str, sample: 172.31.5.10}
     subnet_id: {description: Its subnet., type: str, sample: subnet-0123456789abcdef0}
+    subnet_cidr: {description: Its subnet's IPv4 block., type: str, sample: 172.31.0.0/20}
+    gateway:
+      description:
+        - Its subnet's router (the VPC router, the subnet's first address), which DHCP offers the ENI; the host's
+          policy routing sends through it.
+      type: str
+      sample: 172.31.0.1
     security_groups: {description: Its security group ids., type: list, elements: str}
     source_dest_check: {description: Source/destination check., type: bool, sample: false}
     attachment:
@@ -116,6 +123,7 @@ actions:
   sample: ["create eni in subnet-0123", "attach at device index 1", "source_dest_check false"]
 '''
 
+import ipaddress
 import re
 import time
 
@@ -211,8 +219,16 @@ def view(eni):
         if att else None)
 
 
+def with_subnet(eni, subnet):
+    """The ENI's view with its subnet's block and router (AWS reserves the block's first address for it)."""
+    if eni is None:
+        return None
+    network = ipaddress.ip_network(subnet['CidrBlock'])
+    return dict(eni, subnet_cidr=str(network), gateway=str(network.network_address + 1))
+
+
 def check_placement(ec2, p, instance):
-    """Everything an ENI for this instance needs, checked before any change."""
+    """Everything an ENI for this instance needs, checked before any change; returns the subnet."""
     subnet_id = p['subnet_id'] or instance['SubnetId']
     subnets = ec2.call('describe_subnets', Filters=[{'Name': 'subnet-id', 'Values': [subnet_id]}])['Subnets']
     if not subnets:
@@ -233,7 +249,7 @@ def check_placement(ec2, p, instance):
         if found[group] != instance['VpcId']:
             raise Invalid('security_groups: %s is in %s, not in the instance\'s %s' % (group, found[group],
                                                                                        instance['VpcId']))
-    return subnet_id
+    return subnet
 
 
 def present(module, ec2, p, instance, current):
@@ -241,7 +257,8 @@ def present(module, ec2, p, instance, current):
     index = p['device_index']
     tags = dict(p['tags'], **{INSTANCE_TAG: p['instance_id'], INDEX_TAG: str(index)})
     description = p['description'] or 'OpenVNet tunnels of %s' % p['instance_id']
-    subnet_id = check_placement(ec2, p, instance)
+    subnet = check_placement(ec2, p, instance)
+    subnet_id = subnet['SubnetId']
     holder = [n for n in instance.get('NetworkInterfaces', []) if n['Attachment']['DeviceIndex'] == index]
     if holder and (current is None or holder[0]['NetworkInterfaceId'] != current['NetworkInterfaceId']):
         raise Invalid('device_index: %s of %s holds %s, which this module did not create; choose another index'
@@ -254,9 +271,9 @@ def present(module, ec2, p, instance, current):
         if attached_to not in (None, p['instance_id']):
             raise Invalid('the tunnel ENI %s of %s is attached to %s' % (current['NetworkInterfaceId'],
                                                                          p['instance_id'], attached_to))
-    before = view(current)
-    planned = dict(before or dict(id='', mac_address=None, private_ip_address=None, subnet_id=subnet_id,
-                                  source_dest_check=True, attachment=None, tags={}),
+    before = with_subnet(view(current), subnet)
+    planned = dict(before or with_subnet(dict(id='', mac_address=None, private_ip_address=None, subnet_id=subnet_id,
+                                              source_dest_check=True, attachment=None, tags={}), subnet),
                    security_groups=sorted(p['security_groups']), source_dest_check=p['source_dest_check'],
                    description=description, tags=dict((before or {}).get('tags', {}), **tags),
                    attachment=dict(instance_id=p['instance_id'], device_index=index,
@@ -303,7 +320,7 @@ def present(module, ec2, p, instance, current):
     if current['Attachment'].get('DeleteOnTermination') != p['delete_on_termination']:
         ec2.call('modify_network_interface_attribute', NetworkInterfaceId=eni_id, Attachment={
             'AttachmentId': current['Attachment']['AttachmentId'], 'DeleteOnTermination': p['delete_on_termination']})
-    return actions, before, view(ec2.eni(eni_id))
+    return actions, before, with_subnet(view(ec2.eni(eni_id)), subnet)
 
 
 def absent(module, ec2, p, current):

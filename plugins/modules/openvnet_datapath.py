@@ -18,6 +18,14 @@ description:
   - O(display_name) and O(enable_ovs_learn_action) are changed in place. O(dpid) and O(node_id)
     cannot be changed by OpenVNet; when they differ the task fails listing them, unless
     O(recreate=true), which deletes and re-creates the datapath (and says so in check mode).
+  - A re-create keeps the old values of the fields the task does not give. It is checked first,
+    in check mode too, and refused before anything is deleted, when another datapath has
+    the new dpid on the same node, or when the datapath carries datapath networks (OpenVNet would
+    delete them with it). If the new datapath still cannot be created, the old one is created again
+    and the task fails saying so.
+  - When another run creates or deletes the same datapath between this run's read and its write,
+    it is read again; if it is then as wanted the task succeeds with C(changed=false) (the other
+    run made the change).
 author:
   - OpenVNet collection contributors (@openvnet)
 extends_documentation_fragment:
@@ -53,7 +61,9 @@ options:
     description: Let vna use Open vSwitch's learn action (OpenVNet develop).
     type: bool
   recreate:
-    description: Delete and re-create the datapath when O(dpid) or O(node_id) differ.
+    description:
+      - Delete and re-create the datapath when O(dpid) or O(node_id) differ (checked first,
+        restored if the new one cannot be made).
     type: bool
     default: false
   state:
@@ -87,12 +97,16 @@ datapath:
   type: dict
   sample: {uuid: dp-test1, display_name: test1, dpid: "0x0000aaaaaaaaaaaa", node_id: vna}
 actions:
-  description: What was (in check mode, would be) done, for example C(create dp-test1), or C(delete) then C(create) for a recreate.
+  description:
+      - What was (in check mode, would be) done, for example C(create dp-test1), or C(delete) then C(create) for a recreate.
+      - "A change another run made at the same moment is listed as C(dp-test1: already created by another run)."
   returned: always
   type: list
   elements: str
 requests:
-  description: The vnctl command lines (C(argv)) or HTTP requests (C(method), C(url), C(body)) made.
+  description:
+      - The vnctl command lines (C(argv), and C(stderr) when vnctl printed warnings) or HTTP requests
+        (C(method), C(url), C(body)) made.
   returned: always
   type: list
   elements: dict
@@ -100,23 +114,7 @@ requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import (
-    CONNECTION_SPEC, Invalid, Kind, check_uuid, normalize_dpid, run, suffix)
-
-
-class Datapath(Kind):
-    resource = 'datapaths'
-    key = 'datapath'
-    mutable = ('display_name', 'enable_ovs_learn_action')
-    immutable = ('dpid', 'node_id')
-
-    def view(self, client, obj):
-        return dict(display_name=obj.get('display_name'), dpid=normalize_dpid(obj.get('dpid')),
-                    node_id=obj.get('node_id'), enable_ovs_learn_action=obj.get('enable_ovs_learn_action'))
-
-    def create_params(self, uuid, want):
-        params = Kind.create_params(self, uuid, want)
-        params.setdefault('display_name', suffix(uuid))
-        return params
+    CONNECTION_SPEC, Client, Datapath, Invalid, OpenVNetError, check_uuid, ensure, normalize_dpid)
 
 
 def main():
@@ -135,13 +133,16 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    client = None
     try:
         check_uuid('uuid', p['uuid'], 'dp')
         want = dict(display_name=p['display_name'], dpid=normalize_dpid(p['dpid']), node_id=p['node_id'],
                     enable_ovs_learn_action=p['enable_ovs_learn_action'])
-    except Invalid as e:
-        module.fail_json(msg=str(e))
-    run(module, Datapath(), p['uuid'], want)
+        client = Client(module)
+        result = ensure(client, Datapath(), p['uuid'], want, p['state'], p['recreate'], module.check_mode)
+    except (Invalid, OpenVNetError) as e:
+        module.fail_json(msg=str(e), requests=client.requests if client else [], **e.details)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -15,8 +15,12 @@ version_added: 1.0.0
 description:
   - Manages the association that makes a datapath take part in a network across hosts,
     C(vnctl datapaths networks add DP NW --interface-uuid IF [--mac-address MAC]).
-  - OpenVNet lists a datapath's networks, not the association rows, so an existing association
-    is not compared. To change its O(interface_uuid) or O(mac_address), remove it and add it again.
+  - OpenVNet lists a datapath's networks, not the association rows, so the interface and MAC of an
+    existing association cannot be read back; they are checked in OpenVNet's reply when the
+    association is made (a different MAC fails the task), not afterwards. To change them, remove
+    the association and add it again.
+  - When another run adds or removes the same association at the same moment ("already exists",
+    "not found"), it is read again and the task succeeds with C(changed=false).
 author:
   - OpenVNet collection contributors (@openvnet)
 extends_documentation_fragment:
@@ -73,7 +77,9 @@ actions:
   type: list
   elements: str
 requests:
-  description: The vnctl command lines (C(argv)) or HTTP requests (C(method), C(url), C(body)) made.
+  description:
+      - The vnctl command lines (C(argv), and C(stderr) when vnctl printed warnings) or HTTP requests
+        (C(method), C(url), C(body)) made.
   returned: always
   type: list
   elements: dict
@@ -81,44 +87,7 @@ requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import (
-    CONNECTION_SPEC, Client, Invalid, OpenVNetError, check_uuid, normalize_mac)
-
-
-def reconcile(module, client, dp, nw):
-    p = module.params
-    try:
-        items, total = client.related('datapaths', dp, 'networks')
-    except OpenVNetError as e:
-        if e.code == '100' and p['state'] == 'absent':
-            return False, []
-        raise
-    linked = nw in [item.get('uuid') for item in items]
-    # Lists stop at the WebAPI's page size: beyond it, presence is unknown.
-    unsure = not linked and total > len(items)
-    if p['state'] == 'present':
-        if linked:
-            return True, []
-        if not module.check_mode:
-            params = dict(interface_uuid=p['interface_uuid'])
-            if p['mac_address']:
-                params['mac_address'] = p['mac_address']
-            try:
-                client.relate('datapaths', dp, 'networks', nw, params)
-            except OpenVNetError as e:
-                if unsure and e.code == '500' and 'Duplicate' in str(e):
-                    return True, []
-                raise
-        return False, ['add %s to %s' % (nw, dp)]
-    if linked or unsure:
-        if not module.check_mode:
-            try:
-                client.unrelate('datapaths', dp, 'networks', nw)
-            except OpenVNetError as e:
-                if e.code == '100' and unsure:
-                    return False, []
-                raise
-        return True, ['remove %s from %s' % (nw, dp)]
-    return False, []
+    CONNECTION_SPEC, Client, Invalid, OpenVNetError, check_uuid, ensure_association, normalize_mac)
 
 
 def main():
@@ -135,22 +104,17 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
+    client = None
     try:
         dp = check_uuid('datapath_uuid', p['datapath_uuid'], 'dp')
         nw = check_uuid('network_uuid', p['network_uuid'], 'nw')
         check_uuid('interface_uuid', p['interface_uuid'], 'if')
-        p['mac_address'] = normalize_mac('mac_address', p['mac_address'])
-    except Invalid as e:
-        module.fail_json(msg=str(e))
-    client = Client(module)
-    try:
-        existed, actions = reconcile(module, client, dp, nw)
-    except OpenVNetError as e:
-        module.fail_json(msg=str(e), requests=client.requests)
-    row = dict(datapath_uuid=dp, network_uuid=nw)
-    after = row if p['state'] == 'present' else {}
-    module.exit_json(changed=bool(actions), actions=actions, requests=client.requests,
-                     datapath_network=after, diff=dict(before=row if existed else {}, after=after))
+        mac_address = normalize_mac('mac_address', p['mac_address'])
+        client = Client(module)
+        result = ensure_association(client, dp, nw, p['state'], p['interface_uuid'], mac_address, module.check_mode)
+    except (Invalid, OpenVNetError) as e:
+        module.fail_json(msg=str(e), requests=client.requests if client else [], **e.details)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -36,10 +36,14 @@ options:
     required: true
     choices: [datapaths, networks, interfaces, mac_range_groups]
   uuid:
-    description: One resource's uuid; all of them (up to the page size) when not given.
+    description:
+      - One resource's uuid, with the resource's prefix (C(dp-), C(nw-), C(if-), C(mrg-)); all of
+        them (up to the page size) when not given.
     type: str
   relation:
-    description: With O(uuid), list this relation of the resource instead (C(networks) of a datapath, C(ports) of an interface).
+    description:
+      - With O(uuid), list this relation of the resource instead (C(networks) of a datapath,
+        C(ports) of an interface); any other pairing is refused before any request.
     type: str
     choices: [networks, ports]
 '''
@@ -64,7 +68,9 @@ total_count:
   returned: always
   type: int
 requests:
-  description: The vnctl command lines (C(argv)) or HTTP requests (C(method), C(url), C(body)) made.
+  description:
+      - The vnctl command lines (C(argv), and C(stderr) when vnctl printed warnings) or HTTP requests
+        (C(method), C(url), C(body)) made.
   returned: always
   type: list
   elements: dict
@@ -72,7 +78,10 @@ requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import (
-    CONNECTION_SPEC, Client, OpenVNetError)
+    CONNECTION_SPEC, PREFIXES, Client, Invalid, OpenVNetError, check_uuid)
+
+# The relations OpenVNet lists, by resource.
+RELATIONS = {'datapaths': ('networks',), 'interfaces': ('ports',)}
 
 
 def main():
@@ -87,15 +96,22 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    client = Client(module)
+    client = None
     try:
-        if p['uuid'] and not p['relation']:
-            obj = client.get(p['resource'], p['uuid'])
+        check_uuid('uuid', p['uuid'], PREFIXES[p['resource']])
+        if p['relation'] and p['relation'] not in RELATIONS.get(p['resource'], ()):
+            raise Invalid('relation: %s has no %s (%s)' % (p['resource'], p['relation'], ', '.join(
+                '%s of %s' % (r, k) for k, v in sorted(RELATIONS.items()) for r in v)))
+        client = Client(module)
+        if p['relation']:
+            objects, total = client.relations(p['resource'], p['uuid'], p['relation'])
+        elif p['uuid']:
+            obj = client.read(p['resource'], p['uuid'])
             objects, total = ([obj], 1) if obj else ([], 0)
         else:
-            objects, total = client.related(p['resource'], p['uuid'], p['relation'])
-    except OpenVNetError as e:
-        module.fail_json(msg=str(e), requests=client.requests)
+            objects, total = client.list(p['resource'])[:2]
+    except (Invalid, OpenVNetError) as e:
+        module.fail_json(msg=str(e), requests=client.requests if client else [], **e.details)
     if total > len(objects):
         module.warn('OpenVNet listed %d of %d %s (its page size); read them by uuid, or raise '
                     'pagination_limit in webapi.conf' % (len(objects), total, p['relation'] or p['resource']))

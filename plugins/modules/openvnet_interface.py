@@ -18,7 +18,15 @@ description:
     --mac-address EE:99:D5:67:FD:52 --network-uuid nw-test1 --ipv4-address 10.0.0.1 --port-name tap1).
   - Only O(display_name) can be changed in place. Every other field is fixed at creation; when
     one differs the task fails listing them, unless O(recreate=true).
+  - A re-create keeps the old values of the fields the task does not give (its port and owner are
+    read from OpenVNet). It is checked first, in check mode too; the network and owner must exist,
+    the address must be in the network, and no other interface may have the MAC or the address.
+    Port names are not listed by OpenVNet, so a port taken is found by the create, and then the old
+    interface is created again, with its port, and the task fails saying so. OpenVNet also removes
+    the datapath networks that use a deleted host interface; add them again after re-creating one.
   - O(ipv4_address) is checked against its network's range (read from OpenVNet) before any change.
+  - When another run creates or deletes the same interface between this run's read and its write,
+    it is read again; if it is then as wanted the task succeeds with C(changed=false).
 author:
   - OpenVNet collection contributors (@openvnet)
 extends_documentation_fragment:
@@ -55,7 +63,9 @@ options:
     description: The interface's MAC address; compared case-insensitively.
     type: str
   ipv4_address:
-    description: The interface's address, inside O(network_uuid)'s range.
+    description:
+      - The interface's address, inside O(network_uuid)'s range. Needs O(network_uuid) and
+        O(mac_address), since OpenVNet leases the address to the MAC and stores none without one.
     type: str
   port_name:
     description: The Open vSwitch port name (as in C(ovs-vsctl show)) the interface is attached to.
@@ -101,58 +111,17 @@ actions:
   type: list
   elements: str
 requests:
-  description: The vnctl command lines (C(argv)) or HTTP requests (C(method), C(url), C(body)) made.
+  description:
+      - The vnctl command lines (C(argv), and C(stderr) when vnctl printed warnings) or HTTP requests
+        (C(method), C(url), C(body)) made.
   returned: always
   type: list
   elements: dict
 '''
 
-import ipaddress
-
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import (
-    CONNECTION_SPEC, Invalid, Kind, check_ipv4, check_uuid, normalize_mac, run)
-
-
-class Interface(Kind):
-    resource = 'interfaces'
-    key = 'interface'
-    mutable = ('display_name',)
-    immutable = ('mode', 'owner_datapath_uuid', 'network_uuid', 'mac_address', 'ipv4_address',
-                 'port_name', 'enable_routing')
-
-    def __init__(self, want):
-        self.want = want
-
-    def view(self, client, obj):
-        view = dict(mode=obj.get('mode'), display_name=obj.get('display_name'),
-                    mac_address=(obj.get('mac_address') or '').lower() or None,
-                    network_uuid=obj.get('network_uuid'), ipv4_address=obj.get('ipv4_address'),
-                    enable_routing=obj.get('enable_routing'))
-        owner = self.want['owner_datapath_uuid']
-        if self.want['port_name'] is not None or owner is not None:
-            # The interface object has neither: they live in its ports, by datapath id.
-            items = client.related('interfaces', obj['uuid'], 'ports')[0]
-            port = items[0] if items else {}
-            view['port_name'] = port.get('port_name')
-            dp_id = port.get('datapath_id')
-            view['owner_datapath_uuid'] = None
-            if dp_id is not None and owner is not None:
-                datapath = client.get('datapaths', owner)
-                same = datapath is not None and datapath.get('id') == dp_id
-                view['owner_datapath_uuid'] = owner if same else 'datapath id %s' % dp_id
-        return view
-
-
-def in_network(client, want):
-    if want['ipv4_address'] is None:
-        return
-    network = client.get('networks', want['network_uuid'])
-    if network is None:
-        raise Invalid('network_uuid: %s does not exist' % want['network_uuid'])
-    subnet = ipaddress.IPv4Network('%s/%s' % (network['ipv4_network'], network['ipv4_prefix']))
-    if ipaddress.IPv4Address(want['ipv4_address']) not in subnet:
-        raise Invalid('ipv4_address: %s is not in %s (%s)' % (want['ipv4_address'], want['network_uuid'], subnet))
+    CONNECTION_SPEC, Client, Interface, Invalid, OpenVNetError, check_ipv4, check_uuid, ensure, normalize_mac)
 
 
 def main():
@@ -172,10 +141,12 @@ def main():
             state=dict(type='str', choices=['present', 'absent'], default='present'),
         ),
         required_if=[('state', 'present', ('mode',))],
-        required_by={'ipv4_address': 'network_uuid'},
+        # OpenVNet leases an address to a MAC: without one it stores no address, and every run would differ.
+        required_by={'ipv4_address': ('network_uuid', 'mac_address')},
         supports_check_mode=True,
     )
     p = module.params
+    client = None
     try:
         check_uuid('uuid', p['uuid'], 'if')
         want = dict(mode=p['mode'], display_name=p['display_name'],
@@ -184,9 +155,11 @@ def main():
                     mac_address=normalize_mac('mac_address', p['mac_address']),
                     ipv4_address=check_ipv4('ipv4_address', p['ipv4_address']),
                     port_name=p['port_name'], enable_routing=p['enable_routing'])
-    except Invalid as e:
-        module.fail_json(msg=str(e))
-    run(module, Interface(want), p['uuid'], want, check=in_network)
+        client = Client(module)
+        result = ensure(client, Interface(), p['uuid'], want, p['state'], p['recreate'], module.check_mode)
+    except (Invalid, OpenVNetError) as e:
+        module.fail_json(msg=str(e), requests=client.requests if client else [], **e.details)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

@@ -17,7 +17,11 @@ description:
     C(vnctl networks add --uuid nw-NAME --ipv4-network 10.0.0.0 --ipv4-prefix 24 --network-mode virtual).
   - O(display_name) and O(domain_name) are changed in place. O(ipv4_network), O(ipv4_prefix) and
     O(mode) cannot be changed by OpenVNet; when they differ the task fails listing them, unless
-    O(recreate=true).
+    O(recreate=true), which keeps the old values of the fields the task does not give and creates
+    the old network again if the new one cannot be made (OpenVNet refuses to delete a network
+    still in use, before anything is lost).
+  - When another run creates or deletes the same network between this run's read and its write,
+    it is read again; if it is then as wanted the task succeeds with C(changed=false).
 author:
   - OpenVNet collection contributors (@openvnet)
 extends_documentation_fragment:
@@ -43,8 +47,9 @@ options:
     type: str
   ipv4_network:
     description:
-      - The network address, V(10.0.0.0), or with its prefix, V(10.0.0.0/24). Host bits are an
-        error. Required when O(state=present).
+      - The network address, V(10.0.0.0), or with its prefix length, V(10.0.0.0/24). A netmask
+        (V(10.0.0.0/255.255.255.0)) is refused, not converted. Host bits are an error. Required
+        when O(state=present).
     type: str
   ipv4_prefix:
     description: Prefix length, 1 to 32; from O(ipv4_network) when written there, else 24.
@@ -88,7 +93,9 @@ actions:
   type: list
   elements: str
 requests:
-  description: The vnctl command lines (C(argv)) or HTTP requests (C(method), C(url), C(body)) made.
+  description:
+      - The vnctl command lines (C(argv), and C(stderr) when vnctl printed warnings) or HTTP requests
+        (C(method), C(url), C(body)) made.
   returned: always
   type: list
   elements: dict
@@ -96,41 +103,7 @@ requests:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import (
-    CONNECTION_SPEC, Invalid, Kind, check_network, check_uuid, run, suffix)
-
-
-class Network(Kind):
-    resource = 'networks'
-    key = 'network'
-    mutable = ('display_name', 'domain_name')
-    immutable = ('ipv4_network', 'ipv4_prefix', 'mode')
-
-    def view(self, client, obj):
-        # v0.9 calls the mode network_mode.
-        return dict(display_name=obj.get('display_name'), domain_name=obj.get('domain_name'),
-                    ipv4_network=obj.get('ipv4_network'), ipv4_prefix=obj.get('ipv4_prefix'),
-                    mode=obj.get('mode') or obj.get('network_mode'))
-
-    def create_params(self, uuid, want):
-        params = Kind.create_params(self, uuid, want)
-        params.setdefault('display_name', suffix(uuid))
-        return params
-
-
-def wanted(p):
-    network, prefix = p['ipv4_network'], p['ipv4_prefix']
-    if network and '/' in network:
-        network, written = network.split('/', 1)
-        if not written.isdigit():
-            raise Invalid('ipv4_network: %r has no numeric prefix' % p['ipv4_network'])
-        if prefix is not None and prefix != int(written):
-            raise Invalid('ipv4_prefix: %s contradicts ipv4_network %s' % (prefix, p['ipv4_network']))
-        prefix = int(written)
-    if network:
-        prefix = 24 if prefix is None else prefix
-        network = check_network(network, prefix)
-    return dict(display_name=p['display_name'], domain_name=p['domain_name'], ipv4_network=network,
-                ipv4_prefix=prefix, mode=p['mode'])
+    CONNECTION_SPEC, Client, Invalid, Network, OpenVNetError, check_uuid, ensure, network_cidr)
 
 
 def main():
@@ -149,12 +122,18 @@ def main():
         required_if=[('state', 'present', ('ipv4_network', 'mode'))],
         supports_check_mode=True,
     )
+    p = module.params
+    client = None
     try:
-        check_uuid('uuid', module.params['uuid'], 'nw')
-        want = wanted(module.params)
-    except Invalid as e:
-        module.fail_json(msg=str(e))
-    run(module, Network(), module.params['uuid'], want)
+        check_uuid('uuid', p['uuid'], 'nw')
+        address, prefix = network_cidr(p['ipv4_network'], p['ipv4_prefix']) if p['ipv4_network'] else (None, None)
+        want = dict(display_name=p['display_name'], domain_name=p['domain_name'], ipv4_network=address,
+                    ipv4_prefix=prefix, mode=p['mode'])
+        client = Client(module)
+        result = ensure(client, Network(), p['uuid'], want, p['state'], p['recreate'], module.check_mode)
+    except (Invalid, OpenVNetError) as e:
+        module.fail_json(msg=str(e), requests=client.requests if client else [], **e.details)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

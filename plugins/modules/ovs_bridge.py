@@ -41,9 +41,13 @@ options:
       - C(other_config:datapath-id), 16 hex digits, or a MAC address from which it is derived as
         the manual procedure does (C(0000) followed by the MAC). Without it OVS derives the id from
         a port's MAC, and it can change when ports are added.
+      - An all-zero id is refused (OVS ignores it). Quote the value in YAML; an unquoted C(0x...)
+        or a MAC made only of digits becomes a number, and the error says so.
     type: str
   hwaddr:
-    description: C(other_config:hwaddr), the bridge's MAC address.
+    description:
+      - C(other_config:hwaddr), the bridge's MAC address. A multicast (first octet odd) or all-zero
+        address is refused, since OVS ignores it. Quote it in YAML, as O(datapath_id).
     type: str
   protocols:
     description: OpenFlow versions (C(protocols)); vna needs V(OpenFlow10), V(OpenFlow12), V(OpenFlow13).
@@ -57,12 +61,18 @@ options:
     type: str
     choices: [standalone, secure]
   controllers:
-    description: OpenFlow controller targets, for example V(tcp:127.0.0.1:6633) (vna); V([]) removes them.
+    description:
+      - OpenFlow controller targets, for example V(tcp:127.0.0.1:6633) (vna); V([]) removes them.
+      - Each must be C(tcp:IP[:PORT]), C(ssl:IP[:PORT]), C(ptcp:PORT[:IP]), C(pssl:PORT[:IP]),
+        C(unix:PATH) or C(punix:PATH), with an IPv6 address in brackets (V(tcp:[2001:db8::1]:6653));
+        OVSDB stores anything, but ovs-vswitchd ignores a malformed target. ovs-vswitchd only
+        connects to C(unix:) sockets in its run directory.
     type: list
     elements: str
   datapath_type:
     description: V(system) (kernel datapath) or V(netdev) (userspace); set when the bridge is created.
     type: str
+    choices: [system, netdev]
   other_config:
     description: Further C(other_config) keys to set; keys not listed are left as they are.
     type: dict
@@ -118,10 +128,22 @@ commands:
   elements: list
 '''
 
+import ipaddress
+import re
+
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, mac
+from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import (
+    dpid_hex, mac, unicast_mac_problem, yaml_number)
 from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import (
     OWNER_KEY, OWNER_VALUE, OvsError, OvsVsctl, interface_name_problem, quote, read_state)
+
+QUOTE_IT = '; YAML read it as a number (an unquoted 0x... or a MAC made of digits): quote it'
+# Controller targets as ovs-vswitchd takes them (ovs-vswitchd.conf.db(5), Controller target);
+# a HOST is an IPv4 address or an IPv6 address in brackets.
+ACTIVE_TARGET = re.compile(r'(tcp|ssl):(\[[^\]]*\]|[0-9.]+)(?::([0-9]{1,5}))?')
+PASSIVE_TARGET = re.compile(r'(ptcp|pssl):([0-9]{1,5})(?::(\[[^\]]*\]|[0-9.]+))?')
+SOCKET_TARGET = re.compile(r'(unix|punix):[^\x00-\x1f\x7f]+')
+TARGET_FORMS = 'tcp:IP[:PORT], ssl:IP[:PORT], ptcp:PORT[:IP], pssl:PORT[:IP], unix:PATH or punix:PATH'
 
 
 class Invalid(Exception):
@@ -131,8 +153,48 @@ class Invalid(Exception):
 def datapath_id(value):
     digits = dpid_hex(value)
     if digits is None:
-        raise Invalid('datapath_id: %r is not 16 hex digits or a MAC address' % value)
+        raise Invalid('datapath_id: %r is not 16 hex digits or a MAC address%s'
+                      % (value, QUOTE_IT if yaml_number(value) else ''))
+    if digits.strip('0') == '':
+        # ovs-vswitchd ignores it without a word and derives the id from a MAC.
+        raise Invalid('datapath_id: %r is all zeros, which Open vSwitch ignores' % value)
     return digits
+
+
+def hwaddr(value):
+    address = mac(value)
+    if address is None:
+        raise Invalid('hwaddr: %r is not a MAC address%s' % (value, QUOTE_IT if yaml_number(value) else ''))
+    problem = unicast_mac_problem(address)
+    if problem:
+        # ovs-vswitchd logs "cannot set MAC address" and keeps another one.
+        raise Invalid('hwaddr: %s %s, which Open vSwitch refuses for a bridge' % (address, problem))
+    return address
+
+
+def host_ok(text):
+    """An IPv4 address, or an IPv6 address in brackets."""
+    try:
+        if text.startswith('['):
+            return text.endswith(']') and ipaddress.ip_address(text[1:-1]).version == 6
+        return ipaddress.ip_address(text).version == 4
+    except ValueError:
+        return False
+
+
+def controller(target):
+    """``target`` when ovs-vswitchd can use it; it accepts anything into OVSDB and then ignores it."""
+    active, passive = ACTIVE_TARGET.fullmatch(target), PASSIVE_TARGET.fullmatch(target)
+    if active:
+        ok = host_ok(active.group(2)) and (active.group(3) is None or 0 < int(active.group(3)) < 65536)
+    elif passive:
+        ok = int(passive.group(2)) < 65536 and (passive.group(3) is None or host_ok(passive.group(3)))
+    else:
+        ok = bool(SOCKET_TARGET.fullmatch(target))
+    if not ok:
+        raise Invalid('controllers: %r is not a controller target Open vSwitch takes (%s; an IPv6 '
+                      'address in brackets)' % (target, TARGET_FORMS))
+    return target
 
 
 def read(client, name):
@@ -155,15 +217,15 @@ def refusal(name, want, state):
         return None
     local = state['interfaces'].get(name) or {}
     if bridge['datapath_id'] is None:
-        reason = local.get('error') or ('datapath_type %s' % bridge['datapath_type'] if bridge['datapath_type']
-                                        else 'no error in OVSDB')
+        kind = bridge['datapath_type'] or 'system'
+        hint = ': is the openvswitch kernel module loaded?' if kind == 'system' else ''
+        reason = local.get('error') or 'datapath_type %s%s' % (kind, hint)
         return ('ovs-vswitchd did not set up bridge %s (it has no datapath_id; %s); see the ovs-vswitchd log'
                 % (name, reason))
     dpid = want['other_config'].get('datapath-id')
     if dpid is not None and dpid.lower() != bridge['datapath_id']:
-        return ('ovs-vswitchd did not take datapath-id %s for bridge %s: it uses %s%s'
-                % (dpid, name, bridge['datapath_id'],
-                   ' (it ignores an all-zero datapath-id)' if dpid.strip('0') == '' else ''))
+        return ('ovs-vswitchd did not take datapath-id %s for bridge %s: it uses %s'
+                % (dpid, name, bridge['datapath_id']))
     hwaddr = want['other_config'].get('hwaddr')
     if hwaddr is not None and local.get('mac_in_use') is not None and hwaddr.lower() != local['mac_in_use']:
         return ('ovs-vswitchd did not take hwaddr %s for bridge %s: its MAC is %s'
@@ -176,9 +238,7 @@ def wanted(p):
     if p['datapath_id']:
         other['datapath-id'] = datapath_id(p['datapath_id'])
     if p['hwaddr']:
-        other['hwaddr'] = mac(p['hwaddr'])
-        if other['hwaddr'] is None:
-            raise Invalid('hwaddr: %r is not a MAC address' % p['hwaddr'])
+        other['hwaddr'] = hwaddr(p['hwaddr'])
     if p['disable_in_band'] is not None:
         other['disable-in-band'] = 'true' if p['disable_in_band'] else 'false'
     ids = dict((str(k), str(v)) for k, v in (p['external_ids'] or {}).items())
@@ -187,7 +247,7 @@ def wanted(p):
     ids[OWNER_KEY] = OWNER_VALUE
     return dict(datapath_type=p['datapath_type'], fail_mode=p['fail_mode'],
                 protocols=sorted(p['protocols']) if p['protocols'] is not None else None,
-                controllers=sorted(p['controllers']) if p['controllers'] is not None else None,
+                controllers=sorted(controller(c) for c in p['controllers']) if p['controllers'] is not None else None,
                 other_config=other, external_ids=ids)
 
 
@@ -238,7 +298,7 @@ def main():
             disable_in_band=dict(type='bool'),
             fail_mode=dict(type='str', choices=['standalone', 'secure']),
             controllers=dict(type='list', elements='str'),
-            datapath_type=dict(type='str'),
+            datapath_type=dict(type='str', choices=['system', 'netdev']),
             other_config=dict(type='dict'),
             external_ids=dict(type='dict'),
             force=dict(type='bool', default=False),

@@ -16,9 +16,11 @@ description:
   - Creates, updates in place and removes GRE ports on an Open vSwitch bridge, the ports an
     OpenVNet hub has towards each peer (C(ovs-vsctl add-port br0 NAME -- set interface NAME
     type=gre options:...)).
-  - Every column it manages (C(type), the whole C(options) map, the C(external_ids) keys it is
-    given and C(mtu_request)) is read back and corrected when it drifted, in one OVSDB
-    transaction.
+  - Every column it manages (C(type), the whole C(options) map and the C(external_ids) keys it
+    is given) is read back and corrected when it drifted, in one OVSDB transaction.
+  - Input that Open vSwitch would refuse or ignore fails the task before any change; this
+    includes two GRE ports with the same O(remote_ip), O(local_ip) and key on one datapath
+    (within the task, or one of them already in OVSDB), which ovs-vswitchd would not set up.
   - It marks the ports it creates with C(external_ids:managed_by=openvnet.openvnet) and never
     changes or deletes a port without that mark (OpenVNet's vna creates its own C(t-*) GRE
     ports) unless O(force=true).
@@ -52,7 +54,7 @@ options:
   ports:
     description:
       - Bulk form; each item is one port. Options given at the top level (O(local_ip), O(key),
-        O(mtu_request), ...) are defaults for the items. An item that sets any of O(key),
+        O(tos), ...) are defaults for the items. An item that sets any of O(key),
         O(in_key), O(out_key) inherits none of them.
       - Mutually exclusive with O(name).
     type: list
@@ -104,13 +106,17 @@ options:
   purge:
     description:
       - With O(ports) and O(state=present), delete the ports on O(bridge) that this module
-        created and that are not listed. Ports it did not create are never purged.
+        created and that are not listed. Only tunnel ports carrying the ownership mark are
+        purged; ports it did not create, and marked ports of any other kind, never are.
     type: bool
     default: false
   remote_ip:
     description:
       - The peer's underlay address (IPv4 or IPv6), C(options:remote_ip). Required when
         O(state=present).
+      - A unicast host address; unspecified (V(0.0.0.0), V(::)), loopback, multicast, broadcast
+        and IPv6 link-local (C(fe80::/10), which needs a scope OVS cannot be given) addresses
+        are refused, for O(local_ip) as well.
     type: str
   local_ip:
     description:
@@ -141,8 +147,10 @@ options:
     type: bool
   mtu_request:
     description:
-      - Requested MTU of the interface (C(mtu_request)), 68 to 65535. Left as it is when not
-        given.
+      - Always rejected. Open vSwitch ignores C(mtu_request) on tunnel ports (a GRE port has no
+        MTU of its own), so it never had an effect. Set the MTU on the underlay NIC and on the
+        overlay devices (the peers' gretap, the VMs' interfaces) instead.
+      - A C(mtu_request) already in OVSDB (written by an older version) is left as it is.
     type: int
   external_ids:
     description:
@@ -166,7 +174,10 @@ options:
     type: bool
     default: false
   state:
-    description: Whether the port(s) should exist.
+    description:
+      - Whether the port(s) should exist.
+      - V(absent) deletes a port only from O(bridge); it fails, naming the bridge, when another
+        bridge holds the port.
     type: str
     choices: [present, absent]
     default: present
@@ -198,7 +209,6 @@ EXAMPLES = r'''
     name: gre-sv1
     remote_ip: 192.0.2.11
     local_ip: 192.0.2.10
-    mtu_request: 1458
 
 - name: Every peer of the hub in one transaction, removing ports of peers that left
   openvnet.openvnet.ovs_gre_port:
@@ -220,7 +230,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 port:
-  description: The port after the task (empty when absent); single form only.
+  description:
+    - The port after the task (empty when absent); single form only.
+    - C(mtu_request) is what OVSDB holds; this module does not write it.
   returned: when O(name) is given
   type: dict
   sample:
@@ -228,7 +240,7 @@ port:
     type: gre
     options: {remote_ip: 192.0.2.11, local_ip: 192.0.2.10}
     external_ids: {managed_by: openvnet.openvnet}
-    mtu_request: 1458
+    mtu_request: null
 ports:
   description: Each listed port after the task, by name (absent ports are left out); bulk form only.
   returned: when O(ports) is given
@@ -261,9 +273,10 @@ commands:
 import ipaddress
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import endpoint_problem
 from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import (
-    OWNER_KEY, OWNER_VALUE, OvsError, OvsVsctl, format_map, interface_fault, interface_name_problem,
-    quote, read_ports)
+    OWNER_KEY, OWNER_VALUE, TUNNEL_TYPES, OvsError, OvsVsctl, format_map, interface_fault,
+    interface_name_problem, quote, read_ports)
 
 KEYS = ('key', 'in_key', 'out_key')
 # Options an item of ``ports`` takes from the top level when it does not set them.
@@ -304,20 +317,56 @@ def bounded(field, value, low, high, words=()):
 
 def address(field, value):
     try:
-        return ipaddress.ip_address(value)
+        found = ipaddress.ip_address(value)
     except ValueError:
         raise Invalid('%s: %r is not an IPv4 or IPv6 address' % (field, value))
+    problem = endpoint_problem(found)
+    if problem:
+        raise Invalid('%s: %s %s; a tunnel endpoint must be a unicast address of a host' % (field, found, problem))
+    return found
 
 
-def check_name(name):
-    problem = interface_name_problem('name', name, 'port')
+def check_name(field, name, kind):
+    problem = interface_name_problem(field, name, kind)
     if problem:
         raise Invalid(problem)
 
 
+MTU_REFUSED = ('mtu_request: Open vSwitch ignores mtu_request on tunnel ports (a GRE port has no MTU of '
+               'its own); set the MTU on the underlay NIC and on the overlay devices (the peers\' '
+               'gretap, the VMs\' interfaces) instead, and remove mtu_request')
+
+
+def tunnel_key(value):
+    """OVS reads keys with strtoull(base 0): 0x10 and 16 are the same key."""
+    try:
+        return int(value, 0)
+    except ValueError:
+        return value
+
+
+def endpoint_text(text):
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return text
+
+
+def endpoints(options):
+    """What OVS tells GRE ports on one datapath apart by: remote_ip, local_ip (unset differs from
+    any address) and the key expected on received packets (in_key, else key, else 0)."""
+    return (endpoint_text(options.get('remote_ip', '')), endpoint_text(options.get('local_ip', '')),
+            tunnel_key(options.get('in_key', options.get('key', '0'))))
+
+
+def describe(ends):
+    remote, local, key = ends
+    return '%s with local_ip %s and key %s' % (remote, local or 'unset', key)
+
+
 def wanted(spec, bridge, state):
     """Validate one port's options; return the Interface row it should have."""
-    check_name(spec['name'])
+    check_name('name', spec['name'], 'port')
     if spec['local'] is not None:
         raise Invalid('local: options:local is not an Open vSwitch option (OVS ignores it, the '
                       'tunnel would use any source address); use local_ip')
@@ -346,13 +395,13 @@ def wanted(spec, bridge, state):
         if spec[field] is not None:
             options[field] = 'true' if spec[field] else 'false'
     if spec['mtu_request'] is not None:
-        bounded('mtu_request', str(spec['mtu_request']), 68, 65535)
+        raise Invalid(MTU_REFUSED)
     external_ids = dict((str(k), str(v)) for k, v in (spec['external_ids'] or {}).items())
     if OWNER_KEY in external_ids:
         raise Invalid('external_ids: the key %r is reserved for the ownership mark' % OWNER_KEY)
     external_ids[OWNER_KEY] = OWNER_VALUE
     return dict(bridge=bridge, type='gre', options=options, external_ids=external_ids,
-                mtu_request=spec['mtu_request'])
+                mtu_request=None)
 
 
 def port_specs(params):
@@ -373,6 +422,38 @@ def port_specs(params):
     return specs
 
 
+def check_shared_endpoints(specs, wants):
+    """Two ports of the task with the same endpoints and key: OVS would refuse the second."""
+    seen = {}
+    for index, (spec, want) in enumerate(zip(specs, wants)):
+        ends = endpoints(want['options'])
+        if ends in seen:
+            raise Invalid('ports[%d] (%s): remote_ip %s is also that of %s; Open vSwitch refuses a second '
+                          'GRE port with the same endpoints and key (use another key or address)'
+                          % (index, spec['name'], describe(ends), seen[ends]))
+        seen[ends] = spec['name']
+
+
+# Seen with OVS 3.1: a port deleted in the transaction that adds another with its endpoints
+# still holds them while ovs-vswitchd sets the new one up ("File exists").
+PURGED_TOO = (' (purged by this task, but Open vSwitch frees its endpoints only after the transaction '
+              'that deletes it: purge it in a run without the new port first)')
+
+
+def taken_endpoints(ovsdb, bridge, skip):
+    """Endpoints -> (port, bridge) of the GRE interfaces OVSDB has on ``bridge``'s datapath (every
+    bridge of one datapath type shares it), but those in ``skip``: the task's own ports, which
+    its transaction rewrites."""
+    def datapath(name):
+        return ovsdb['bridges'][name]['datapath_type'] or 'system'
+    taken = {}
+    for name, iface in sorted(ovsdb['interfaces'].items()):
+        if (iface['type'] == 'gre' and iface['bridge'] in ovsdb['bridges'] and name not in skip
+                and datapath(iface['bridge']) == datapath(bridge)):
+            taken.setdefault(endpoints(iface['options']), (iface['port'] or name, iface['bridge']))
+    return taken
+
+
 def row_of(port):
     iface = port['interfaces'][0]
     return dict(bridge=port['bridge'], type=iface['type'], options=iface['options'],
@@ -382,6 +463,11 @@ def row_of(port):
 def owned(port):
     return (len(port['interfaces']) == 1
             and port['interfaces'][0]['external_ids'].get(OWNER_KEY) == OWNER_VALUE)
+
+
+def purgeable(port):
+    """Purge deletes tunnels this module made, never another kind of port carrying the mark."""
+    return owned(port) and port['interfaces'][0]['type'] in TUNNEL_TYPES
 
 
 def refuse_foreign(name, port, force):
@@ -402,8 +488,6 @@ def set_interface(name, columns):
         words.append('options=%s' % format_map(columns['options']))
     for key, value in sorted(columns.get('external_ids', {}).items()):
         words.append('external_ids:%s=%s' % (quote(key), quote(value)))
-    if columns.get('mtu_request') is not None:
-        words.append('mtu_request=%d' % columns['mtu_request'])
     return words
 
 
@@ -428,10 +512,6 @@ def plan_present(name, want, port, force):
     ids = dict((k, v) for k, v in want['external_ids'].items() if have['external_ids'].get(k) != v)
     if ids:
         changes['external_ids'] = ids
-    if want['mtu_request'] is not None:
-        after['mtu_request'] = want['mtu_request']
-        if have['mtu_request'] != want['mtu_request']:
-            changes['mtu_request'] = want['mtu_request']
     return ([set_interface(name, changes)] if changes else []), after
 
 
@@ -457,8 +537,11 @@ def run_module():
     bulk = params['ports'] is not None
     state = params['state']
     try:
+        check_name('bridge', params['bridge'], 'bridge')
         if params['purge'] and not (bulk and state == 'present'):
             raise Invalid('purge: only with ports and state=present')
+        if bulk and params['mtu_request'] is not None:
+            raise Invalid(MTU_REFUSED)
         specs = port_specs(params)
         names = [spec['name'] for spec in specs]
         duplicates = sorted(set(n for n in names if names.count(n) > 1))
@@ -470,6 +553,8 @@ def run_module():
                 wants.append(wanted(spec, params['bridge'], state))
             except Invalid as e:
                 raise Invalid('ports[%d] (%s): %s' % (index, spec['name'], e) if bulk else str(e))
+        if state == 'present':
+            check_shared_endpoints(specs, wants)
     except Invalid as e:
         module.fail_json(msg=str(e))
     if any(spec['pmtud'] is not None for spec in specs):
@@ -477,7 +562,7 @@ def run_module():
 
     try:
         client = OvsVsctl(module, db=params['db'], timeout=params['timeout'])
-        bridges, current, dummy = read_ports(client)
+        bridges, current, ovsdb = read_ports(client)
     except OvsError as e:
         module.fail_json(msg=str(e))
 
@@ -486,14 +571,31 @@ def run_module():
         if state == 'present' and params['bridge'] not in bridges:
             raise Invalid('bridge: %s does not exist (known bridges: %s)'
                           % (params['bridge'], ', '.join(sorted(bridges)) or 'none'))
+        if params['purge']:
+            purged = [name for name, port in sorted(current.items())
+                      if port['bridge'] == params['bridge'] and name not in names and purgeable(port)]
+        if state == 'present':
+            taken = taken_endpoints(ovsdb, params['bridge'], set(names))
+            for index, (spec, want) in enumerate(zip(specs, wants)):
+                other = taken.get(endpoints(want['options']))
+                if other:
+                    raise Invalid('%sremote_ip %s is already that of port %s on bridge %s%s; Open vSwitch '
+                                  'refuses a second GRE port with the same endpoints and key (use another '
+                                  'key or address)'
+                                  % ('ports[%d] (%s): ' % (index, spec['name']) if bulk else '',
+                                     describe(endpoints(want['options'])), other[0], other[1],
+                                     PURGED_TOO if other[0] in purged else ''))
         for spec, want in zip(specs, wants):
             name, port = spec['name'], current.get(spec['name'])
             if state == 'present':
                 steps, row = plan_present(name, want, port, params['force'])
-            elif port is not None:
+            elif port is not None and port['bridge'] not in (params['bridge'], None):
+                raise Invalid('bridge: port %s is on bridge %s, not %s; it is left alone'
+                              % (name, port['bridge'], params['bridge']))
+            elif port is not None and port['bridge'] is not None:
                 refuse_foreign(name, port, params['force'])
                 steps, row = [['del-port', port['bridge'], name]], None
-            else:
+            else:  # no bridge holds it: nothing to do
                 steps, row = [], None
             commands += steps
             if steps:
@@ -501,12 +603,9 @@ def run_module():
                 after[name] = row or {}
             elif row:
                 before[name] = after[name] = row
-        if params['purge']:
-            for name, port in sorted(current.items()):
-                if port['bridge'] == params['bridge'] and owned(port) and name not in names:
-                    commands.append(['del-port', port['bridge'], name])
-                    before[name], after[name] = row_of(port), {}
-                    purged.append(name)
+        for name in purged:
+            commands.append(['del-port', params['bridge'], name])
+            before[name], after[name] = row_of(current[name]), {}
     except Invalid as e:
         module.fail_json(msg=str(e))
 

@@ -4,6 +4,7 @@ a VPC with three instances, the role run from an inventory, results read back wi
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -155,6 +156,38 @@ def test_the_aws_inventory_builds_hubs_peers_and_underlay_addresses_from_the_eni
     for name, instance in aws.instances.items():
         assert unsafe(host_vars[name]['openvnet_underlay_address']) == enis[instance]
     assert unsafe(host_vars['sv1']['openvnet_overlay_address']) == '10.0.0.1/24'
+
+
+def test_first_run_of_aws_yml_gives_every_host_its_underlay_address_and_tunnel_nic(aws):
+    """playbooks/aws.yml's controller play against moto, with inventories/aws (its aws_ec2 source pointed at moto):
+    aws_eni creates the ENIs, refresh_inventory composes each host's openvnet_underlay_address from its ENI in the
+    same run, and aws_eni records what underlay_nic takes: the ENI's MAC, address and its subnet's router."""
+    inventory = os.path.join(aws.tmp, 'inventory')
+    shutil.copytree(os.path.join(ROOT, 'inventories', 'aws'), inventory)
+    with open(os.path.join(inventory, 'aws_ec2.yml')) as f:
+        config = yaml.safe_load(f)
+    config.update(regions=['us-east-1'], endpoint_url=aws.url)
+    with open(os.path.join(inventory, 'aws_ec2.yml'), 'w') as f:
+        yaml.safe_dump(config, f)
+    output = os.path.join(aws.tmp, 'first_run.json')
+    extra = dict(aws_eni_endpoint_url=aws.url, aws_eni_region='us-east-1', first_run_output=output)
+    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', inventory, '-e', json.dumps(extra),
+                           '--limit', 'openvnet_aws_controller',
+                           os.path.join(ROOT, 'tests', 'integration', 'aws', 'first_run.yml')],
+                          cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, **CREDENTIALS), check=False)
+    recap = RECAP.search(proc.stdout)
+    assert proc.returncode == 0 and recap, proc.stdout[-3000:] + proc.stderr[-2000:]
+    with open(output) as f:
+        found = json.load(f)
+    enis = dict((e['Attachment']['InstanceId'], e) for e in aws.tunnel_enis())
+    assert sorted(found['underlay']) == sorted(found['enis']) == ['sv0', 'sv1', 'sv2']
+    for name, instance in aws.instances.items():
+        eni = enis[instance]
+        assert found['underlay'][name] == eni['PrivateIpAddress'], name
+        # underlay_nic's defaults: the NIC by this MAC, the rule from this address, the router of its subnet
+        recorded = found['enis'][name]
+        assert (recorded['mac_address'], recorded['private_ip_address'], recorded['subnet_cidr'], recorded['gateway']) \
+            == (eni['MacAddress'], eni['PrivateIpAddress'], '10.20.1.0/24', '10.20.1.1'), name
 
 
 def unsafe(value):

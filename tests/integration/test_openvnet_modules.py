@@ -2,7 +2,9 @@
 the WebAPI directly, and vnctl (the stand-in) printing YAML (VNET_WEBAPI) or
 JSON (output_format 'json' in its configuration file)."""
 
+import concurrent.futures
 import socket
+import time
 import urllib.request
 
 import pytest
@@ -205,3 +207,107 @@ def test_info_warns_past_the_page_size(openvnet):
     assert any('listed 30 of 32' in str(w) for w in result['warnings'])
     one = openvnet.run('openvnet_info', dict(resource='datapaths', uuid='dp-31'))
     assert [o['uuid'] for o in one['objects']] == ['dp-31']
+
+
+# -- issue 14, items 11-14 ------------------------------------------------------
+
+def test_recreate_keeps_what_the_task_does_not_give(openvnet):
+    apply_seed(openvnet)
+    openvnet.run('openvnet_datapath', dict(SEED[0][1], enable_ovs_learn_action=False))
+    done = openvnet.run('openvnet_datapath', dict(uuid='dp-test1', dpid='0x00000000000000ff', node_id='vna',
+                                                  recreate=True))
+    assert done['changed'] is True, done
+    dp = openvnet.get('datapaths/dp-test1')
+    assert (dp['dpid'], dp['display_name'], dp['enable_ovs_learn_action']) == ('0x00000000000000ff', 'test1', False)
+
+
+def test_a_recreate_whose_create_fails_restores_the_old_interface(openvnet):
+    apply_seed(openvnet)
+    # a port the module cannot see (ports are not listed) makes the new create fail after the delete
+    openvnet.call('POST', 'interfaces', uuid='if-user', mode='vif', owner_datapath_uuid='dp-test1', port_name='tap9')
+    args = dict(SEED[2][1], ipv4_address='10.0.0.11', port_name='tap9', recreate=True)
+    planned = openvnet.run('openvnet_interface', args, check=True)
+    assert planned['changed'] is True and planned['actions'][0] == 'delete if-inst1', planned
+    result = openvnet.run('openvnet_interface', args)
+    assert result.get('failed') is True, result
+    assert 'the old if-inst1 was restored as it was' in result['msg'], result['msg']
+    old = openvnet.get('interfaces/if-inst1')
+    assert (old['ipv4_address'], old['mac_address']) == ('10.0.0.1', 'ee:99:d5:67:fd:52')
+    port = openvnet.get('interfaces/if-inst1/ports')['items'][0]
+    assert (port['port_name'], port['datapath_id']) == ('tap1', openvnet.get('datapaths/dp-test1')['id'])
+    assert openvnet.run('openvnet_interface', SEED[2][1])['changed'] is False
+
+
+def test_a_conflicting_recreate_is_refused_before_the_delete(openvnet):
+    apply_seed(openvnet)
+    openvnet.call('POST', 'datapaths', uuid='dp-other', display_name='o', dpid='0x00000000000000ff', node_id='vna')
+    writes = len(openvnet.writes())
+    result = openvnet.run('openvnet_datapath', dict(SEED[0][1], dpid='0x00000000000000ff', recreate=True))
+    assert result.get('failed') is True and 'dp-other already has dpid' in result['msg'], result
+    assert len(openvnet.writes()) == writes
+    assert openvnet.get('datapaths/dp-test1')['dpid'] == SEED_DPID
+
+
+def test_netmask_is_refused(openvnet):
+    result = openvnet.run('openvnet_network', dict(uuid='nw-test1', ipv4_network='10.0.0.0/255.255.255.0',
+                                                   mode='virtual'))
+    assert result.get('failed') is True and 'write the prefix length' in result['msg'], result
+    assert openvnet.server.requests == []
+
+
+@pytest.fixture
+def racing(tmp_path):
+    """Every GET waits, so runs started together all read before any writes."""
+    server = serve(port=0, read_delay=1.5)
+    yield Emulator(server, 'api', str(tmp_path))
+    server.shutdown()
+    server.server_close()
+
+
+def run_together(emulator, module, args, n=4):
+    with concurrent.futures.ThreadPoolExecutor(n) as pool:
+        return list(pool.map(lambda dummy: emulator.run(module, args), range(n)))
+
+
+def test_the_same_task_from_several_hosts_at_once_converges(racing):
+    results = run_together(racing, 'openvnet_datapath', SEED[0][1])
+    assert [r.get('failed') for r in results] == [None] * 4, results
+    # one run made it; the others found it made by another run
+    assert sorted(r['changed'] for r in results) == [False, False, False, True], results
+    assert any(r['actions'] == ['dp-test1: already created by another run'] for r in results), results
+    assert racing.uuids('datapaths') == ['dp-test1']
+    gone = run_together(racing, 'openvnet_datapath', dict(uuid='dp-test1', state='absent'))
+    assert [r.get('failed') for r in gone] == [None] * 4, gone
+    assert sorted(r['changed'] for r in gone) == [False, False, False, True], gone
+    assert racing.uuids('datapaths') == []
+
+
+@pytest.fixture
+def vnctl(tmp_path):
+    server = serve(port=0)
+    yield Emulator(server, 'vnctl-json', str(tmp_path))
+    server.shutdown()
+    server.server_close()
+
+
+def test_vnctl_warnings_on_stderr_are_not_a_failure(vnctl):
+    vnctl.env['VNCTL_EMULATOR_RUBY_WARNINGS'] = '1'
+    result = vnctl.run('openvnet_datapath', SEED[0][1])
+    assert result['changed'] is True, result
+    assert 'warning: constant ::Fixnum is deprecated' in result['requests'][0]['stderr']
+
+
+def test_vnctl_crash_is_reported_as_a_crash(vnctl):
+    vnctl.env['VNCTL_EMULATOR_CRASH'] = 'load-error'
+    result = vnctl.run('openvnet_datapath', SEED[0][1])
+    assert result.get('failed') is True
+    assert result['msg'].startswith('vnctl crashed: ') and 'cannot load such file -- thor (LoadError)' in result['msg']
+
+
+def test_vnctl_that_hangs_times_out(vnctl):
+    vnctl.env['VNCTL_EMULATOR_SLEEP'] = '30'
+    started = time.monotonic()
+    result = vnctl.run('openvnet_datapath', dict(SEED[0][1], timeout=2))
+    assert result.get('failed') is True
+    assert result['msg'] == 'vnctl datapaths show dp-test1 timed out after 2 seconds (option timeout)', result['msg']
+    assert time.monotonic() - started < 15

@@ -1,8 +1,13 @@
 """ovs_bridge against a real Open vSwitch."""
 
 import json
+import os
+import subprocess
+import sys
 
-from tests.support.runner import run_module
+import pytest
+
+from tests.support.runner import ROOT, run_module
 
 SEED = dict(name='br1', datapath_id='02:00:0A:00:01:0A', hwaddr='02:00:0a:00:01:0a',
             protocols=['OpenFlow10', 'OpenFlow12', 'OpenFlow13'], disable_in_band=True,
@@ -67,29 +72,62 @@ def test_a_bridge_made_by_hand_is_left_alone(ovs):
     assert ovs.snapshot() == before
 
 
-def test_an_all_zero_datapath_id_is_refused_now_and_later(ovs):
-    """OVS 3.1 stores other_config:datapath-id=0000000000000000 but ovs-vswitchd ignores it
-    (no error anywhere, not even in its log) and derives the id from a MAC."""
-    args = dict(SEED)
-    args['datapath_id'] = '0000000000000000'
-    result = bridge(ovs, **args)
-    assert result['failed'] is True and result['changed'] is True
-    in_use = json.loads(ovs.vsctl('--format=json', 'get', 'Bridge', 'br1', 'datapath_id'))
-    assert in_use != '0000000000000000'
-    assert result['msg'] == ('ovs-vswitchd did not take datapath-id 0000000000000000 for bridge br1: it uses %s '
-                             '(it ignores an all-zero datapath-id)' % in_use)
+@pytest.mark.parametrize('args, msg', [
+    (dict(datapath_id='0000000000000000'), "datapath_id: '0000000000000000' is all zeros, which Open vSwitch ignores"),
+    (dict(hwaddr='03:00:0a:00:01:0a'), 'hwaddr: 03:00:0a:00:01:0a is a multicast address (the first octet is odd), '
+                                       'which Open vSwitch refuses for a bridge'),
+    (dict(datapath_type='nosuch'), 'value of datapath_type must be one of: system, netdev, got: nosuch'),
+    (dict(controllers=['tcp:nonsense']), "controllers: 'tcp:nonsense' is not a controller target"),
+    (dict(name='br\x011'), "name: 'br\\x011' is not a valid bridge name"),
+], ids=['all-zero-dpid', 'multicast-hwaddr', 'datapath-type', 'controller', 'control-character'])
+def test_what_ovs_ignores_is_refused_before_any_change(ovs, args, msg):
+    """OVS 3.1 stores an all-zero datapath-id, a multicast hwaddr, an unknown datapath_type or a
+    malformed controller target, then ignores it (at most a line in its log)."""
+    bridge(ovs, **SEED)
     before = ovs.snapshot()
-    again = bridge(ovs, **args)
-    assert again['failed'] is True and again['changed'] is False and again['commands'] == []
+    result = bridge(ovs, **dict(SEED, **args))
+    assert result['failed'] is True and result.get('changed') is not True
+    assert result['msg'].startswith(msg)
     assert ovs.snapshot() == before
-    fixed = bridge(ovs, **SEED)
-    assert fixed.get('failed') is None and fixed['changed'] is True
 
 
 def test_a_bridge_ovs_vswitchd_cannot_create(ovs):
-    """An unknown datapath_type: OVS 3.1 keeps the row, gives it no datapath_id and no error
-    column (only its log, and ovs-vsctl's stderr, say so)."""
-    result = bridge(ovs, name='br2', datapath_type='nosuch')
+    """A system (kernel) datapath without the openvswitch kernel module, as in this sandbox:
+    OVS 3.1 keeps the row, gives it no datapath_id and no error column (only its log, and
+    ovs-vsctl's stderr, say so)."""
+    result = bridge(ovs, name='br2', datapath_type='system')
     assert result['failed'] is True and result['changed'] is True
-    assert result['msg'] == ('ovs-vswitchd did not set up bridge br2 (it has no datapath_id; datapath_type nosuch); '
-                             'see the ovs-vswitchd log')
+    assert result['msg'] == ('ovs-vswitchd did not set up bridge br2 (it has no datapath_id; datapath_type system: '
+                             'is the openvswitch kernel module loaded?); see the ovs-vswitchd log')
+
+
+def test_an_unquoted_mac_or_dpid_gets_a_hint_through_ansible_playbook(ovs, tmp_path):
+    """YAML 1.1 reads 12:34:56:12:34:56 as a base-60 number and 0x... as hex; Ansible turns the
+    number into its decimal digits before the module sees it."""
+    playbook = tmp_path / 'unquoted.yml'
+    playbook.write_text(PLAYBOOK)
+    proc = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+         '-e', 'ovs_db=' + ovs.db, '-e', 'ansible_python_interpreter=' + sys.executable, str(playbook)],
+        cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert 'br1' not in ovs.vsctl('list-br').split()
+
+
+PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Unquoted MAC
+      openvnet.openvnet.ovs_bridge: {db: "{{ ovs_db }}", name: br1, hwaddr: 12:34:56:12:34:56}
+      register: mac
+      ignore_errors: true
+    - name: Unquoted datapath id
+      openvnet.openvnet.ovs_bridge: {db: "{{ ovs_db }}", name: br1, datapath_id: 0x000002000a00010a}
+      register: dpid
+      ignore_errors: true
+    - ansible.builtin.assert:
+        that:
+          - mac is failed and mac.msg.endswith('quote it')
+          - dpid is failed and dpid.msg.endswith('quote it')
+"""

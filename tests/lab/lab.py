@@ -4,14 +4,21 @@ kernels. Each VM has a management NIC (QEMU user networking, SSH forwarded to
 127.0.0.1:222N for Ansible) and an underlay NIC on a bridge inside a private
 network namespace, where the TEST-NET addresses 192.0.2.0/24 live.
 
-    python tests/lab/lab.py up|down|status
+    python tests/lab/lab.py up|prepare|down|status
+
+`prepare` installs, on the hub, the emulators that stand in for OpenVNet's services
+(tests/support: the WebAPI's and vnctl's, and vna's as the unit vnet-vna, an OpenFlow 1.3
+controller on 127.0.0.1:6633 where br0's controller points): lab scaffolding, not part of
+the product, so one SSH stream instead of a playbook (a module run costs seconds under TCG).
 
 LAB_IMAGE=bare boots the image without the roles' packages (tests/lab/image.sh).
 """
 
+import io
 import os
 import subprocess
 import sys
+import tarfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -22,6 +29,31 @@ BRIDGE = 'brlab'
 VMS = [('sv0', '192.0.2.10/24', 2220, 1024), ('sv1', '192.0.2.11/24', 2221, 512),
        ('sv2', '192.0.2.12/24', 2222, 512)]
 READY_TIMEOUT = 420
+SUPPORT = os.path.join(ROOT, 'tests', 'support')
+KEY = os.path.join(LAB, 'id_ed25519')
+# The hub's emulators: files from tests/support, and their units.
+EMULATORS = ['openvnet_emulator.py', 'vnctl_emulator.py', 'vna_emulator.py', 'bin/vnctl']
+UNITS = {
+    'openvnet-webapi-emulator.service': """[Unit]
+Description=OpenVNet WebAPI emulator (tests only)
+[Service]
+ExecStart=/usr/bin/python3 /opt/openvnet-emulator/openvnet_emulator.py --host 127.0.0.1 --port 9090 \\
+  --config /etc/openvnet/webapi.conf --state /var/lib/openvnet-emulator.json
+[Install]
+WantedBy=multi-user.target
+""",
+    'vnet-vna.service': """[Unit]
+Description=OpenVNet vna emulator (tests only): OpenFlow 1.3 controller for br0
+After=network.target openvnet-webapi-emulator.service
+[Service]
+ExecStart=/usr/bin/python3 /opt/openvnet-emulator/vna_emulator.py --api http://127.0.0.1:9090/api/1.0 \\
+  --listen 127.0.0.1 --port 6633
+Restart=always
+RestartSec=1
+[Install]
+WantedBy=multi-user.target
+""",
+}
 IMAGE = os.environ.get('LAB_IMAGE', 'base')
 KERNEL_PREFIX = '' if IMAGE == 'base' else IMAGE + '-'
 
@@ -120,6 +152,36 @@ def down():
     sh('ip', 'netns', 'del', NETNS, check=False)
 
 
+def ssh(name, command, stdin=None):
+    port = dict((vm[0], vm[2]) for vm in VMS)[name]
+    return subprocess.run(['ssh', '-i', KEY, '-p', str(port), '-o', 'StrictHostKeyChecking=no',
+                           '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'BatchMode=yes',
+                           'root@127.0.0.1', command], input=stdin, capture_output=True, check=False, timeout=300)
+
+
+def emulators_archive():
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode='w:gz') as tar:
+        for name in EMULATORS:
+            tar.add(os.path.join(SUPPORT, name), 'opt/openvnet-emulator/' + name)
+        for name, text in sorted(UNITS.items()):
+            info = tarfile.TarInfo('etc/systemd/system/' + name)
+            info.size, info.mode = len(text.encode()), 0o644
+            tar.addfile(info, io.BytesIO(text.encode()))
+    return data.getvalue()
+
+
+def prepare(hub='sv0'):
+    began = time.time()
+    proc = ssh(hub, 'set -e; tar -xzf - --no-same-owner -C /; mkdir -p /opt/openvnet-emulator/vnet; '
+                    'ln -sfn /opt/openvnet-emulator/bin/vnctl /usr/local/bin/vnctl; systemctl daemon-reload; '
+                    'systemctl enable --now openvnet-webapi-emulator vnet-vna 2>&1; '
+                    'systemctl is-active openvnet-webapi-emulator vnet-vna', stdin=emulators_archive())
+    if proc.returncode != 0:
+        raise SystemExit('preparing %s failed: %s%s' % (hub, proc.stdout.decode(), proc.stderr.decode()))
+    print('%s prepared in %.0f s: WebAPI, vnctl and vna emulators' % (hub, time.time() - began))
+
+
 def status():
     for name, address, port, _memory in VMS:
         print('%s: %s, ssh 127.0.0.1:%d, underlay %s' % (
@@ -127,4 +189,4 @@ def status():
 
 
 if __name__ == '__main__':
-    {'up': up, 'down': down, 'status': status}[sys.argv[1]]()
+    {'up': up, 'prepare': prepare, 'down': down, 'status': status}[sys.argv[1]]()

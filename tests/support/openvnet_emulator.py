@@ -21,8 +21,12 @@ groups:
   always from the first item: ``offset``/``limit`` query parameters are not
   declared by the list routes, so they are ignored; ``total_count`` complete.
 
+For tests, ``--read-delay SECONDS`` (``serve(read_delay=...)``) makes every GET
+wait before it is answered, outside the lock, so that two module runs started
+together both read before either writes: a race between runs, made certain.
+
 Run it: ``python tests/support/openvnet_emulator.py [--host H] [--port P]
-[--pagination-limit N] [--config /etc/openvnet/webapi.conf]``.
+[--pagination-limit N] [--config /etc/openvnet/webapi.conf] [--read-delay S]``.
 """
 
 import argparse
@@ -186,8 +190,9 @@ def required(params, *names):
 
 
 class Api:
-    def __init__(self, store, pagination_limit=PAGINATION_LIMIT, config=None, state=None):
+    def __init__(self, store, pagination_limit=PAGINATION_LIMIT, config=None, state=None, read_delay=0):
         self.store = store
+        self.read_delay = read_delay
         self.default_limit = pagination_limit
         self.config = config
         self.state = state
@@ -548,6 +553,8 @@ class Handler(BaseHTTPRequestHandler):
         parts = match.group(1).strip('/').split('/') if match else None
         if parts and re.search(r'\.(json|yml)$', parts[-1]):
             parts[-1], fmt = parts[-1].rsplit('.', 1)
+        if method == 'GET' and self.api.read_delay:
+            time.sleep(self.api.read_delay)
         try:
             if parts is None:
                 raise NotFoundRoute()
@@ -601,9 +608,9 @@ def pagination_limit_of(config, default=PAGINATION_LIMIT):
     return default
 
 
-def serve(host='127.0.0.1', port=9090, pagination_limit=PAGINATION_LIMIT, config=None):
+def serve(host='127.0.0.1', port=9090, pagination_limit=PAGINATION_LIMIT, config=None, read_delay=0):
     """Start the emulator in a thread; returns the server (``server.requests`` logs calls)."""
-    api = Api(Store(), pagination_limit, config)
+    api = Api(Store(), pagination_limit, config, read_delay=read_delay)
     handler = type('BoundHandler', (Handler,), {'api': api, 'requests': []})
     server = ThreadingHTTPServer((host, port), handler)
     server.requests = handler.requests
@@ -621,8 +628,10 @@ def main():
                         help='most items a list returns (webapi.conf pagination_limit; default 30)')
     parser.add_argument('--config', help='a webapi.conf (or its directory) whose pagination_limit wins')
     parser.add_argument('--state', help='a file that keeps the registrations across restarts (as MySQL does)')
+    parser.add_argument('--read-delay', type=float, default=0,
+                        help='seconds every GET waits before its answer (tests: makes concurrent runs race)')
     args = parser.parse_args()
-    api = Api(Store(), args.pagination_limit, args.config, args.state)
+    api = Api(Store(), args.pagination_limit, args.config, args.state, args.read_delay)
     handler = type('BoundHandler', (Handler,), {'api': api, 'requests': []})
     ThreadingHTTPServer((args.host, args.port), handler).serve_forever()
 

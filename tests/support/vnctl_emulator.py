@@ -10,10 +10,16 @@ It behaves as the reference says the real CLI does (section 3):
 - it prints the raw response body and exits 0 whatever the HTTP status;
 - a missing required option prints Thor's message on stderr and exits 0;
 - an unreachable WebAPI raises Errno::ECONNREFUSED: backtrace, exit 1.
+
+Faults a test can inject, through the environment:
+- VNCTL_EMULATOR_SLEEP=N: hang N seconds before the request (a stuck vnctl or WebAPI);
+- VNCTL_EMULATOR_CRASH=load-error: die as Ruby does when a gem is missing (LoadError, exit 1);
+- VNCTL_EMULATOR_RUBY_WARNINGS=1: print Ruby's deprecation warnings on stderr, then work.
 """
 import os
 import re
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -94,7 +100,20 @@ def request(conf, method, suffix, options):
     sys.stdout.write(text if text.endswith('\n') else text + '\n')
 
 
+def faults():
+    if os.environ.get('VNCTL_EMULATOR_RUBY_WARNINGS'):
+        sys.stderr.write('/opt/axsh/openvnet/client/vnctl/vendor/bundle/ruby/2.3.0/gems/thor-0.19.1/lib/thor/base.rb:534: '
+                         'warning: constant ::Fixnum is deprecated\n')
+    if os.environ.get('VNCTL_EMULATOR_CRASH') == 'load-error':
+        sys.stderr.write("/opt/axsh/openvnet/client/vnctl/bin/vnctl:7:in `require': cannot load such file -- thor "
+                         "(LoadError)\n\tfrom /opt/axsh/openvnet/client/vnctl/bin/vnctl:7:in `<main>'\n")
+        sys.exit(1)
+    if os.environ.get('VNCTL_EMULATOR_SLEEP'):
+        time.sleep(float(os.environ['VNCTL_EMULATOR_SLEEP']))
+
+
 def main(argv):
+    faults()
     conf = settings()
     words, options = parse(argv)
     if len(words) < 2 or words[0] not in RESOURCES:

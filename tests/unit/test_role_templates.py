@@ -129,7 +129,31 @@ def test_ovs_bridge_attached_ifcfg_as_the_manual_procedure():
     assert plain.endswith(' -- set-fail-mode ${DEVICE} standalone -- del-controller ${DEVICE}"')
 
 
-NIC = dict(underlay_nic_mac='0A:1B:2C:3D:4E:5F', underlay_nic_device='ens6')
+def underlay_nic_vars(routing):
+    return {'underlay_nic_mac': '0A:1B:2C:3D:4E:5F', 'underlay_nic_device': 'ens6', 'underlay_nic_address': '172.31.5.10',
+            'underlay_nic_gateway': '172.31.0.1', '__underlay_nic_routing': dict(enabled=routing, table=1001, priority=1001)}
+
+
+NIC = underlay_nic_vars(True)
+NO_RULE = underlay_nic_vars(False)
+
+
+def underlay_layouts():
+    with open(os.path.join(ROLES, 'underlay_nic', 'vars', 'main.yml')) as f:
+        return yaml.safe_load(f)['__underlay_nic_layouts']
+
+
+@pytest.mark.parametrize('backend', sorted(underlay_layouts()))
+def test_every_underlay_nic_file_is_marked_and_has_the_rule_from_the_tunnel_address(backend):
+    """Every backend carries the policy rule from the NIC's address, and none without policy routing."""
+    layout = underlay_layouts()[backend]
+    templates = [layout['template']] + [item['template'] for item in layout.get('routing', [])]
+    if backend == 'ifupdown':
+        templates += ['dhclient-hook.j2', 'dhclient-exit-hook.j2']
+    texts = [render('underlay_nic', template, **NIC) for template in templates]
+    assert all('written by openvnet.openvnet.underlay_nic' in text.splitlines()[1] for text in texts)
+    assert any('172.31.5.10' in text and '1001' in text for text in texts)
+    assert '172.31.5.10' not in render('underlay_nic', layout['template'], **NO_RULE)
 
 
 def test_underlay_nic_ifcfg_for_el7_as_the_manual_procedure():
@@ -138,21 +162,133 @@ def test_underlay_nic_ifcfg_for_el7_as_the_manual_procedure():
         '# The primary NIC keeps the default route and the resolver.', 'DEFROUTE=no', 'PEERDNS=no', 'IPV6INIT=no']
 
 
-def test_underlay_nic_netplan_matches_the_mac_without_routes():
+def test_underlay_nic_ifcfg_rule_and_route_files_for_el7():
+    """ifup-routes runs `ip rule add <line>` and `ip route add <line>` for every line that is not a comment."""
+    lines = [line for line in body(render('underlay_nic', 'ifcfg-rule.j2', **NIC)) if not line.startswith('#')]
+    assert lines == ['from 172.31.5.10 table 1001 priority 1001']
+    lines = [line for line in body(render('underlay_nic', 'ifcfg-route.j2', **NIC)) if not line.startswith('#')]
+    assert lines == ['default via 172.31.0.1 dev ens6 table 1001']
+
+
+def test_underlay_nic_netplan_matches_the_mac_with_the_rule_and_the_table():
     netplan = yaml.safe_load(render('underlay_nic', 'netplan.yaml.j2', **NIC))
     nic = netplan['network']['ethernets']['openvnet-underlay']
     assert nic['match'] == {'macaddress': '0a:1b:2c:3d:4e:5f'}
     assert nic['dhcp4'] is True and nic['dhcp4-overrides']['use-routes'] is False
+    assert nic['routes'] == [{'to': 'default', 'via': '172.31.0.1', 'table': 1001, 'on-link': True}]
+    assert nic['routing-policy'] == [{'from': '172.31.5.10', 'table': 1001, 'priority': 1001}]
+    plain = yaml.safe_load(render('underlay_nic', 'netplan.yaml.j2', **NO_RULE))['network']['ethernets']
+    assert 'routes' not in plain['openvnet-underlay'] and 'routing-policy' not in plain['openvnet-underlay']
 
 
-def test_underlay_nic_networkmanager_never_default():
-    text = render('underlay_nic', 'nmconnection.j2', **NIC)
-    assert 'mac-address=0A:1B:2C:3D:4E:5F' in text.splitlines()
-    assert 'never-default=true' in text.splitlines() and 'method=auto' in text.splitlines()
+def test_underlay_nic_networkmanager_routes_the_lease_into_the_table():
+    lines = render('underlay_nic', 'nmconnection.j2', **NIC).splitlines()
+    assert 'mac-address=0A:1B:2C:3D:4E:5F' in lines and 'method=auto' in lines
+    # route-table moves every route of the lease, the default route included, out of the main table
+    assert 'route-table=1001' in lines and 'never-default=true' not in lines
+    assert 'routing-rule1=priority 1001 from 172.31.5.10 table 1001' in lines
+    plain = render('underlay_nic', 'nmconnection.j2', **NO_RULE).splitlines()
+    assert 'never-default=true' in plain and not any(line.startswith('rout') for line in plain)
 
 
-def test_underlay_nic_ifupdown_stanza_and_dhclient_hook():
-    assert body(render('underlay_nic', 'ifupdown.j2', **NIC))[2:] == ['auto ens6', 'iface ens6 inet dhcp']
-    hook = render('underlay_nic', 'dhclient-hook.j2', **NIC)
-    assert 'if [ "$interface" = "ens6" ]; then' in hook.splitlines()
-    subprocess.run(['bash', '-n'], input=hook, text=True, check=True)
+def test_underlay_nic_networkd_routes_the_lease_into_the_table():
+    text = render('underlay_nic', 'networkd.network.j2', **NIC)
+    assert '[RoutingPolicyRule]\n# What the tunnel address sends leaves through this NIC, even with the primary NIC in ' \
+        'its subnet.\nFrom=172.31.5.10\nTable=1001\nPriority=1001\n' in text
+    assert 'RouteTable=1001' in text.splitlines() and 'UseGateway=false' not in text.splitlines()
+    plain = render('underlay_nic', 'networkd.network.j2', **NO_RULE).splitlines()
+    assert 'UseGateway=false' in plain and 'UseRoutes=false' in plain and '[RoutingPolicyRule]' not in plain
+
+
+def test_underlay_nic_ifupdown_stanza_and_dhclient_hooks():
+    assert body(render('underlay_nic', 'ifupdown.j2', **NO_RULE))[2:] == ['auto ens6', 'iface ens6 inet dhcp']
+    assert body(render('underlay_nic', 'ifupdown.j2', **NIC))[-3:] == [
+        '    post-up ip -4 rule del priority 1001 2>/dev/null || true',
+        '    post-up ip -4 rule add from 172.31.5.10 lookup 1001 priority 1001',
+        '    pre-down ip -4 rule del priority 1001 2>/dev/null || true']
+    for template in ('dhclient-hook.j2', 'dhclient-exit-hook.j2'):
+        hook = render('underlay_nic', template, **NIC)
+        assert 'if [ "$interface" = "ens6" ]; then' in hook.splitlines()
+        subprocess.run(['bash', '-n'], input=hook, text=True, check=True)
+    assert 'openvnet_underlay_routers=$new_routers' in render('underlay_nic', 'dhclient-hook.j2', **NIC)
+
+
+# --- redis and openvnet: the control plane's firewall (nftables on Debian, firewalld on EL) ---
+
+def render_ansible(role, template, **variables):
+    """render() with Ansible's own tests (search, match...), which these templates use."""
+    from ansible.plugins.test.core import TestModule
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(ROLES, role, 'templates')),
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, keep_trailing_newline=True)
+    env.tests.update(TestModule().tests())
+    return env.get_template(template).render(ansible_managed='Ansible managed', **variables)
+
+
+def nft_rules(text):
+    """The rule set without comments and blank lines."""
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith('#')]
+
+
+def test_redis_nftables_table_admits_loopback_and_the_cluster_only():
+    rules = nft_rules(render_ansible('redis', 'firewall.nft.j2', redis_port=6379, __redis_nft_table='openvnet_redis',
+                                     redis_cluster_addresses=['192.0.2.10', '192.0.2.11', '2001:db8::b']))
+    # replaced as a whole in one nft transaction; no `flush ruleset`, no other table
+    assert rules[:3] == ['table inet openvnet_redis', 'delete table inet openvnet_redis', 'table inet openvnet_redis {']
+    assert 'elements = { 192.0.2.10, 192.0.2.11 }' in rules and 'elements = { 2001:db8::b }' in rules
+    assert rules[-8:] == [
+        'chain input {', 'type filter hook input priority filter - 10; policy accept;',
+        'iif lo tcp dport 6379 accept',
+        'ip saddr @cluster_ipv4 tcp dport 6379 accept',
+        'ip6 saddr @cluster_ipv6 tcp dport 6379 accept',
+        'tcp dport 6379 reject with tcp reset', '}', '}']
+    assert not any('flush' in rule for rule in rules)
+
+
+def test_openvnet_nftables_table_guards_the_dcell_ports_of_this_host():
+    rules = nft_rules(render_ansible('openvnet', 'firewall.nft.j2', openvnet_dcell_ports=[9101, 9102, 9103],
+                                     __openvnet_nft_table='openvnet_dcell', openvnet_cluster_addresses=['192.0.2.0/24']))
+    assert rules[:3] == ['table inet openvnet_dcell', 'delete table inet openvnet_dcell', 'table inet openvnet_dcell {']
+    assert 'elements = { 192.0.2.0/24 }' in rules and 'set cluster_ipv6 {' not in rules
+    assert [rule for rule in rules if 'dport' in rule] == [
+        'iif lo tcp dport { 9101, 9102, 9103 } accept',
+        'ip saddr @cluster_ipv4 tcp dport { 9101, 9102, 9103 } accept',
+        'tcp dport { 9101, 9102, 9103 } reject with tcp reset']
+
+
+@pytest.mark.parametrize('role, table, extra', [
+    ('redis', 'openvnet_redis', dict(__redis_nft_table='openvnet_redis', __redis_nft_file='/etc/nftables.d/openvnet-redis.nft')),
+    ('openvnet', 'openvnet_dcell', dict(__openvnet_nft_table='openvnet_dcell',
+                                        __openvnet_nft_file='/etc/nftables.d/openvnet-dcell.nft')),
+])
+def test_firewall_unit_loads_only_its_table_after_nftables_service(role, table, extra):
+    lines = render_ansible(role, 'firewall.service.j2', **extra).splitlines()
+    nft_file = '/etc/nftables.d/openvnet-%s.nft' % ('redis' if role == 'redis' else 'dcell')
+    for line in ('After=nftables.service', 'PartOf=nftables.service', 'ReloadPropagatedFrom=nftables.service',
+                 'Before=network-pre.target shutdown.target', 'ExecStart=/usr/sbin/nft -f ' + nft_file,
+                 'ExecReload=/usr/sbin/nft -f ' + nft_file, 'ExecStop=-/usr/sbin/nft delete table inet ' + table,
+                 'WantedBy=sysinit.target'):
+        assert line in lines
+    assert not any('flush' in line for line in lines if not line.startswith('#'))
+
+
+def test_redis_firewalld_rich_rules_for_el():
+    text = render_ansible('redis', 'firewalld.rules.j2', redis_port=6379,
+                          redis_cluster_addresses=['192.0.2.10', '2001:db8::b'])
+    assert [line for line in text.splitlines() if line] == [
+        'rule family="ipv4" source address="192.0.2.10" port port="6379" protocol="tcp" accept',
+        'rule family="ipv6" source address="2001:db8::b" port port="6379" protocol="tcp" accept']
+
+
+def test_openvnet_firewalld_rich_rules_for_el():
+    text = render_ansible('openvnet', 'firewalld.rules.j2', openvnet_dcell_ports=[9101, 9103],
+                          openvnet_cluster_addresses=['192.0.2.10', '192.0.2.11'])
+    assert [line for line in text.splitlines() if line] == [
+        'rule family="ipv4" source address="192.0.2.%s" port port="%d" protocol="tcp" accept' % (host, port)
+        for host in (10, 11) for port in (9101, 9103)]
+
+
+@pytest.mark.parametrize('address', ['127.0.0.1', '192.0.2.10'])
+def test_openvnet_node_conf_listens_where_openvnet_node_address_says(address):
+    text = render_ansible('openvnet', 'node.conf.j2', openvnet_node=dict(name='vnmgr', id='vnmgr', port=9102),
+                          openvnet_node_address=address, openvnet_webapi_pagination_limit=0)
+    assert '    host "%s"' % address in text.splitlines() and '    port 9102' in text.splitlines()

@@ -73,3 +73,51 @@ def test_every_default_is_documented(role):
     assert sorted(set(defaults) - set(spec)) == []
     for name, option in spec.items():
         assert option.get('description'), '%s: %s has no description' % (role, name)
+
+
+def test_underlay_nic_policy_routing_defaults_agree():
+    """defaults/main.yml, the argument spec's nested defaults and the keys vars/main.yml fills in are one set."""
+    with open(os.path.join(ROLES, 'underlay_nic', 'defaults', 'main.yml')) as f:
+        default = yaml.safe_load(f)['underlay_nic_policy_routing']
+    with open(os.path.join(ROLES, 'underlay_nic', 'meta', 'argument_specs.yml')) as f:
+        spec = yaml.safe_load(f)['argument_specs']['main']['options']['underlay_nic_policy_routing']['options']
+    with open(os.path.join(ROLES, 'underlay_nic', 'vars', 'main.yml')) as f:
+        filled = yaml.safe_load(f)['__underlay_nic_routing']
+    assert default == dict((name, option['default']) for name, option in spec.items())
+    literal = filled[filled.index('{{') + 2:filled.index('| combine')].strip()
+    assert yaml.safe_load(literal) == default
+    # the priority must come before the main table's rule (32766)
+    assert 0 < default['priority'] < 32766
+
+
+@pytest.mark.parametrize('family, major, firewall', [
+    ('Debian', '12', 'nftables'), ('RedHat', '7', 'firewalld'), ('RedHat', '8', 'firewalld'), ('RedHat', '9', 'firewalld')])
+def test_redis_firewall_by_os(family, major, firewall):
+    assert os_vars('redis', family, major)['__redis_firewall'] == firewall
+
+
+def role_vars(role):
+    with open(os.path.join(ROLES, role, 'vars', 'main.yml')) as f:
+        return yaml.safe_load(f)
+
+
+GOOD_PASSWORDS = ['molecule-not-a-secret', 'lab-only-password', 'b5f0c1e2d3a4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f50',
+                  'A.b_c-9']
+BAD_PASSWORDS = ['', 'a&b', 'a#b', 'a#{1}', 'a#$x', 'a#@x', 'a"b', 'a\\b', 'a?b', 'a%41', 'a/b', 'a@b', 'a+b', 'a b',
+                 '~ab', 'a~b', 'a$b', "a'b", 'a;b', 'ab\n', '\u00e9t\u00e9', 'a:b', 'a=b']
+
+
+@pytest.mark.parametrize('role, name', [('openvnet', '__openvnet_db_password_pattern'),
+                                        ('mysqld', '__mysqld_openvnet_password_pattern')])
+def test_database_password_pattern(role, name):
+    """The roles' check (Ansible's `match` test is re.match): one rule in both roles."""
+    import re
+    pattern = role_vars(role)[name]
+    assert pattern == role_vars('openvnet')['__openvnet_db_password_pattern']
+    assert [p for p in GOOD_PASSWORDS if not re.match(pattern, p)] == []
+    assert [p for p in BAD_PASSWORDS if re.match(pattern, p)] == []
+
+
+def test_openvnet_dcell_ports_by_service():
+    nodes = {node['name']: node['port'] for node in role_vars('openvnet')['openvnet_nodes']}
+    assert nodes == {'webapi': 9101, 'vnmgr': 9102, 'vna': 9103}

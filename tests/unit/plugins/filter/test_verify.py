@@ -5,7 +5,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.openvnet.openvnet.plugins.filter.topology import topology
 from ansible_collections.openvnet.openvnet.plugins.filter.verify import (
-    hub_faults, overlay_faults, overlay_probes, probe_matrix)
+    hub_faults, overlay_faults, overlay_probes, probe_matrix, read_device, tunnel_drift)
 
 NIC = {'device': 'eth1', 'mtu': 1500}
 HOSTVARS = {
@@ -80,10 +80,17 @@ def test_a_plain_gre_hub_needs_no_controller_nor_flows():
     assert hub_faults(hub, info) == []
 
 
-def device(mac, *addresses):
-    """What verify.yml registers on a peer: ``ip -o link show dev`` and ``ip -o -4 address show dev``."""
-    line = ('7: gre-sv0@NONE: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1462 qdisc fq_codel state UNKNOWN '
-            'mode DEFAULT group default qlen 1000\\    link/ether %s brd ff:ff:ff:ff:ff:ff' % mac)
+def device(mac, *addresses, **tunnel):
+    """What verify.yml registers on a peer: ``ip -d -o link show dev`` (as iproute2 6.1 prints a gretap)
+    and ``ip -o -4 address show dev``. ``tunnel``: the peer whose model it matches, then any of mtu,
+    remote, local, key (None: no key) to differ from it."""
+    peer = MODEL['peers'][tunnel.pop('peer')]
+    t = dict(dict(mtu=peer['mtu'], remote=peer['remote_ip'], local=peer['local_ip'], key=peer['key']), **tunnel)
+    keys = '' if t['key'] is None else ' ikey 0.0.%d.%d okey 0.0.%d.%d' % ((t['key'] >> 8, t['key'] & 255) * 2)
+    line = ('7: gre-sv0@NONE: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu %s qdisc fq_codel state UNKNOWN '
+            'mode DEFAULT group default qlen 1000\\    link/ether %s brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 '
+            'minmtu 68 maxmtu 0 \\    gretap remote %s local %s ttl inherit%s addrgenmode eui64 numtxqueues 1 '
+            'numrxqueues 1 gso_max_size 65536' % (t['mtu'], mac, t['remote'], t['local'], keys))
     link = {'rc': 0, 'stdout': line}
     addrs = {'rc': 0, 'stdout': '\n'.join(
         '7: gre-sv0    inet %s/24 brd 10.0.0.255 scope global gre-sv0\\       valid_lft forever preferred_lft forever' % a
@@ -104,7 +111,7 @@ def registered(*changes):
 
 
 def devices(**overrides):
-    result = dict((name, device(p['mac'], p['address'].split('/')[0])) for name, p in MODEL['peers'].items())
+    result = dict((name, device(p['mac'], p['address'].split('/')[0], peer=name)) for name, p in MODEL['peers'].items())
     result.update(overrides)
     return result
 
@@ -127,7 +134,8 @@ def test_overlay_faults_of_a_healthy_overlay():
 
 def test_a_device_with_an_unregistered_address_or_mac_is_reported_with_the_reason():
     found = faults({'sv0': healthy_info()}, {'sv0': registered()}, devices(
-        sv1=device('02:00:00:00:00:01', '10.0.0.1', '10.0.0.99'), sv2=device('aa:bb:cc:dd:ee:ff', '10.0.0.2'),
+        sv1=device('02:00:00:00:00:01', '10.0.0.1', '10.0.0.99', peer='sv1'),
+        sv2=device('aa:bb:cc:dd:ee:ff', '10.0.0.2', peer='sv2'),
         sv3=MISSING))
     assert found == [
         'sv1: gre-sv0: address 10.0.0.99 is not registered (OpenVNet has 10.0.0.1): vna drops what it sends',
@@ -180,7 +188,7 @@ def test_a_plain_gre_hubs_peers_are_checked_against_the_inventory():
     info['bridges']['br0']['controllers'] = []
     ok = dict((h, {}) for h in HOSTVARS)
     ok['sv0']['verify_ovs'] = info
-    for peer, value in devices(sv2=device('aa:bb:cc:dd:ee:ff', '10.0.0.2')).items():
+    for peer, value in devices(sv2=device('aa:bb:cc:dd:ee:ff', '10.0.0.2', peer='sv2')).items():
         ok[peer].update(value)
     assert overlay_faults(model, ok) == [
         'sv2: gre-sv0: MAC aa:bb:cc:dd:ee:ff, but the inventory has 02:00:00:00:00:02: run site.yml']
@@ -214,3 +222,68 @@ def test_probe_matrix_rows():
     rows = probe_matrix(['sv2', 'sv1', 'sv3'], hostvars)
     assert [(r['from'], r['to'], r['ok']) for r in rows] == [('sv1', 'sv2', True), ('sv2', 'sv1', False)]
     assert rows[1]['line'] == 'sv2    -> sv1    df 1462   FAILED'
+
+
+def test_a_df_probe_that_fails_where_a_small_ping_passes_says_the_path_is_narrower():
+    hostvars = {'sv1': {'verify_pings': {'results': [{'item': {'peer': 'sv2', 'kind': 'ping'}, 'rc': 0},
+                                                     {'item': {'peer': 'sv2', 'kind': 'df 1462'}, 'rc': 1}]}}}
+    rows = probe_matrix(['sv1'], hostvars)
+    assert rows[1]['line'] == (
+        "sv1    -> sv2    df 1462   FAILED (a small ping passes, 1462 bytes with don't-fragment do not: the path's "
+        "MTU is below the overlay MTU; check the underlay MTUs or set openvnet_underlay_mtu)")
+
+
+# What iproute2 6.1 printed for gretap devices in the lab (ip -d -o link show), trimmed after the tunnel.
+LAB_GRETAP = ('5: g1@NONE: <BROADCAST,MULTICAST> mtu 1458 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\'
+              '    link/ether 46:7e:97:38:86:e1 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 0 \\'
+              '    gretap remote 192.0.2.10 local 192.0.2.11 ttl inherit ikey 0.0.0.99 okey 0.0.0.99 addrgenmode eui64')
+
+
+@pytest.mark.parametrize('keys, parsed', [
+    (' ikey 0.0.0.99 okey 0.0.0.99', (99, 99)),
+    (' ikey 0.0.1.2 okey 0.0.0.7', (258, 7)),
+    (' key 5', (5, 5)),                      # older iproute2: one key when both are equal
+    ('', (None, None)),
+])
+def test_the_device_read_gives_the_tunnel_settings(keys, parsed):
+    got = read_device({'rc': 0, 'stdout': LAB_GRETAP.replace(' ikey 0.0.0.99 okey 0.0.0.99', keys)},
+                      {'rc': 0, 'stdout': ''})
+    assert got == {'mac': '46:7e:97:38:86:e1', 'mtu': 1458, 'addresses': [], 'remote': '192.0.2.10',
+                   'local': '192.0.2.11', 'keys': parsed}
+
+
+def test_a_peer_device_with_the_wrong_key_mtu_or_hub_is_named_with_the_reason():
+    sv1, sv2, sv3 = (MODEL['peers'][p] for p in ('sv1', 'sv2', 'sv3'))
+    found = faults({'sv0': healthy_info()}, {'sv0': registered()}, devices(
+        sv1=device(sv1['mac'], '10.0.0.1', peer='sv1', key=99),
+        sv2=device(sv2['mac'], '10.0.0.2', peer='sv2', mtu=1500),
+        sv3=device(sv3['mac'], '10.0.0.3', peer='sv3', remote='192.0.2.99')))
+    assert found == [
+        "sv1: gre-sv0: key 99, the hub's port has none: GRE frames of the other end are dropped",
+        "sv2: gre-sv0: mtu 1500, the model's overlay MTU is 1462: frames that large do not fit the path",
+        'sv3: gre-sv0: remote 192.0.2.99, the hub is 192.0.2.10',
+    ]
+
+
+def test_a_hub_port_with_the_wrong_key_is_named_with_the_reason():
+    info = healthy_info()
+    info['interfaces']['gre-sv2']['options']['key'] = '99'
+    info['interfaces']['gre-sv3']['options'].update(in_key='0x7', out_key='flow')
+    assert hub_faults(HUB, info) == [
+        'sv0: port gre-sv2 (to sv2): key 99, the model has none: GRE frames of the other end are dropped',
+        'sv0: port gre-sv3 (to sv3): key in 7 out flow, the model has none: GRE frames of the other end are dropped',
+    ]
+
+
+def test_tunnel_drift_is_what_gretap_peer_re_applies_for():
+    sv1 = MODEL['peers']['sv1']
+    assert tunnel_drift(sv1, device(sv1['mac'], peer='sv1')['verify_link']) == []
+    assert tunnel_drift(sv1, device('02:00:00:00:00:09', peer='sv1', key=7, mtu=1400)['verify_link']) == [
+        "sv1: gre-sv0: key 7, the hub's port has none: GRE frames of the other end are dropped",
+        "sv1: gre-sv0: mtu 1400, the model's overlay MTU is 1462",
+        'sv1: gre-sv0: MAC 02:00:00:00:00:09, the model has 02:00:00:00:00:01',
+    ]
+    assert tunnel_drift(sv1, MISSING['verify_link']) == ['sv1: gre-sv0: no such device (Device "gre-sv0" does not exist.)']
+    # a device of that name that is not a gretap (ip -d shows no gretap settings)
+    plain = {'rc': 0, 'stdout': '7: gre-sv0: <BROADCAST> mtu 1462 qdisc noop\\    link/ether %s brd ff:ff:ff:ff:ff:ff' % sv1['mac']}
+    assert tunnel_drift(sv1, plain) == ['sv1: gre-sv0: not a gretap device']

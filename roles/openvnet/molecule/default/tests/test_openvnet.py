@@ -4,16 +4,37 @@
 import json
 import os
 
+
 testinfra_hosts = ['all']
 EXPECTED = os.path.join(os.path.dirname(__file__), 'expected')
 
 
 def test_configuration_files_are_exactly_as_expected(host):
-    underlay = host.interface.default().addresses[0]
+    # The default layout (every service on this host): DCell on 127.0.0.1, although the host has an underlay.
     for name in ('common', 'vnmgr', 'webapi', 'vna', 'vnctl'):
         with open(os.path.join(EXPECTED, name + '.conf')) as f:
-            wanted = f.read().replace('@UNDERLAY@', underlay)
+            wanted = f.read()
         assert host.file('/etc/openvnet/%s.conf' % name).content_string == wanted, name
+
+
+def listeners(host):
+    """Every local address:port with a TCP listener (`ss -ltn`)."""
+    return sorted(line.split()[3] for line in host.check_output('ss -Htln').splitlines())
+
+
+def test_the_control_plane_listens_on_loopback_only(host):
+    """Redis (6379) and the WebAPI (9090, the emulator here) on 127.0.0.1 only; DCell (9101-9103) would be
+    there too (node.addr, above). No firewall of ours: nothing to guard."""
+    ours = [a for a in listeners(host) if a.rsplit(':', 1)[1] in ('6379', '9090', '9101', '9102', '9103')]
+    assert ours == ['127.0.0.1:6379', '127.0.0.1:9090']
+    assert not host.file('/etc/systemd/system/openvnet-dcell-firewall.service').exists
+
+
+def test_mariadb_listens_on_loopback_only(host):
+    # Debian's mariadb.socket would listen on *:3306 (MariaDB then ignores bind-address): masked
+    for unit in ('mariadb.socket', 'mariadb-extra.socket'):
+        assert host.run('systemctl is-enabled %s' % unit).stdout.strip() in ('masked', ''), unit
+    assert [a for a in listeners(host) if a.endswith(':3306')] == ['127.0.0.1:3306']
 
 
 def test_the_database_password_is_not_world_readable(host):
