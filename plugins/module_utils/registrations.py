@@ -559,7 +559,9 @@ class Registrations:
                               actions=self.actions, requests=self.client.requests)
 
     def result(self, wanted):
-        out = dict(changed=bool([a for a in self.actions if not a.endswith('by another run')]),
+        # A run that found its writes already made by another one changed nothing itself.
+        wrote = any(not d.startswith('found ') for d in self.done)
+        out = dict(changed=bool(self.actions) if self.module.check_mode else wrote,
                    actions=self.actions, requests=self.client.requests)
         for kind in ORDER:
             objs = []

@@ -257,8 +257,8 @@ def test_netmask_is_refused(openvnet):
 
 @pytest.fixture
 def racing(tmp_path):
-    """Every GET waits, so runs started together all read before any writes."""
-    server = serve(port=0, read_delay=1.5)
+    """Runs started together all read before any writes (the emulator holds their reads)."""
+    server = serve(port=0)
     yield Emulator(server, 'api', str(tmp_path))
     server.shutdown()
     server.server_close()
@@ -270,12 +270,14 @@ def run_together(emulator, module, args, n=4):
 
 
 def test_the_same_task_from_several_hosts_at_once_converges(racing):
+    racing.server.api.hold_reads(4)
     results = run_together(racing, 'openvnet_datapath', SEED[0][1])
     assert [r.get('failed') for r in results] == [None] * 4, results
     # one run made it; the others found it made by another run
     assert sorted(r['changed'] for r in results) == [False, False, False, True], results
     assert any(r['actions'] == ['dp-test1: already created by another run'] for r in results), results
     assert racing.uuids('datapaths') == ['dp-test1']
+    racing.server.api.hold_reads(4)
     gone = run_together(racing, 'openvnet_datapath', dict(uuid='dp-test1', state='absent'))
     assert [r.get('failed') for r in gone] == [None] * 4, gone
     assert sorted(r['changed'] for r in gone) == [False, False, False, True], gone

@@ -1,6 +1,8 @@
-"""openvnet_registrations against the WebAPI emulator, through the WebAPI and
-through vnctl (YAML and JSON output), with OpenVNet's default page (30 items,
-offset/limit ignored) and with pagination_limit raised."""
+"""openvnet_registrations against the WebAPI emulator, through the WebAPI (what the
+openvnet role uses: interfaces carry the collection's marker in display_name, which
+OpenVNet's vnctl cannot send) and, for what vnctl can do, through vnctl (YAML and JSON
+output), with OpenVNet's default page (30 items, offset/limit ignored) and with
+pagination_limit raised."""
 
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import threading
@@ -30,12 +32,21 @@ class Emulator(webapi_client.Emulator):
         return super().run('openvnet_registrations', args, check=check)
 
 
-@pytest.fixture(params=['api', 'vnctl-yaml', 'vnctl-json'])
-def openvnet(request, tmp_path):
+def emulator(transport, tmp_path):
     server = serve(port=0)
-    yield Emulator(server, request.param, str(tmp_path))
+    yield Emulator(server, transport, str(tmp_path))
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def openvnet(tmp_path):
+    yield from emulator('api', tmp_path)
+
+
+@pytest.fixture(params=['vnctl-yaml', 'vnctl-json'])
+def vnctl(request, tmp_path):
+    yield from emulator(request.param, tmp_path)
 
 
 @pytest.fixture
@@ -146,6 +157,20 @@ def test_a_create_failing_after_the_delete_restores_the_old_one(openvnet):
     assert (old['ipv4_address'], old['display_name']) == ('10.0.0.1', 'openvnet.openvnet: if-sv1 [port tap1 on dp-hub]')
     assert openvnet.get('interfaces/if-sv1/ports')['items'][0]['port_name'] == 'tap1'
     assert openvnet.run(hub(n=2))['changed'] is False
+
+
+def test_through_vnctl_datapaths_and_networks_converge(vnctl):
+    first = vnctl.run(hub(n=0))
+    assert first['changed'] is True and first['actions'] == ['create dp-hub', 'create nw-peers'], first
+    assert vnctl.get('networks/nw-peers')['display_name'] == 'openvnet.openvnet: peers'
+    again = vnctl.run(hub(n=0))
+    assert (again['changed'], again['actions']) == (False, []), again
+
+
+def test_through_vnctl_interfaces_are_refused_before_any_write(vnctl):
+    result = vnctl.run(hub(n=2))
+    assert result.get('failed') is True and "vnctl cannot set an interface's display_name" in result['msg'], result
+    assert result['changed'] is False and vnctl.writes() == []
 
 
 def test_bad_input_fails_before_any_request(openvnet):

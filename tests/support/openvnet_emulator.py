@@ -23,7 +23,8 @@ groups:
 
 For tests, ``--read-delay SECONDS`` (``serve(read_delay=...)``) makes every GET
 wait before it is answered, outside the lock, so that two module runs started
-together both read before either writes: a race between runs, made certain.
+together most likely both read before either writes; ``Api.hold_reads(n)`` makes
+it certain: the next n GETs are answered only once all n have arrived.
 
 Run it: ``python tests/support/openvnet_emulator.py [--host H] [--port P]
 [--pagination-limit N] [--config /etc/openvnet/webapi.conf] [--read-delay S]``.
@@ -190,9 +191,14 @@ def required(params, *names):
 
 
 class Api:
+    def hold_reads(self, n):
+        """Answer the next n GETs together (a race between n runs, made certain)."""
+        self.held = ReadGate(n)
+
     def __init__(self, store, pagination_limit=PAGINATION_LIMIT, config=None, state=None, read_delay=0):
         self.store = store
         self.read_delay = read_delay
+        self.held = None
         self.default_limit = pagination_limit
         self.config = config
         self.state = state
@@ -555,6 +561,8 @@ class Handler(BaseHTTPRequestHandler):
             parts[-1], fmt = parts[-1].rsplit('.', 1)
         if method == 'GET' and self.api.read_delay:
             time.sleep(self.api.read_delay)
+        if method == 'GET' and self.api.held is not None:
+            self.api.held.wait()
         try:
             if parts is None:
                 raise NotFoundRoute()
@@ -606,6 +614,21 @@ def pagination_limit_of(config, default=PAGINATION_LIMIT):
             if m:
                 return int(m.group(1))
     return default
+
+
+class ReadGate:
+    """The next ``n`` GETs wait until all have arrived (or ``timeout``), then every GET passes."""
+
+    def __init__(self, n, timeout=60):
+        self.n, self.timeout, self.arrived = n, timeout, 0
+        self.lock, self.open = threading.Lock(), threading.Event()
+
+    def wait(self):
+        with self.lock:
+            self.arrived += 1
+            if self.arrived >= self.n:
+                self.open.set()
+        self.open.wait(self.timeout)
 
 
 def serve(host='127.0.0.1', port=9090, pagination_limit=PAGINATION_LIMIT, config=None, read_delay=0):
