@@ -11,10 +11,11 @@ module: aws_tunnel_eni
 short_description: The second network interface (ENI) of an EC2 instance that carries the GRE tunnels
 description:
   - Finds the instance's tunnel ENI by its tags (instance and device index), creates it in the instance's subnet
-    when missing, attaches it at O(device_index), turns source/destination check off on it and sets
+    when missing, attaches it at O(device_index), sets its source/destination check (on by default) and
     C(delete_on_termination); waits until it is attached.
   - Source/destination check is set on the ENI, not on the instance (the instance-level call fails once two
-    ENIs are attached).
+    ENIs are attached). GRE between tunnel ENIs passes it (the outer header carries the ENIs' own addresses;
+    the inner frames are not inspected), so it stays on unless the ENI carries other addresses.
   - Every input is checked before any change (the instance exists, the subnet and security groups are in its
     VPC and the subnet in its availability zone, nothing else holds the device index).
   - An ENI this module did not create (no C(openvnet.openvnet/instance) tag) is never changed or deleted.
@@ -44,9 +45,12 @@ options:
     description: The ENI's description.
     type: str
   source_dest_check:
-    description: Source/destination check of the ENI; V(false) lets it carry tunnelled traffic.
+    description:
+      - Source/destination check of the ENI. GRE between the ENIs' own addresses passes it.
+      - V(false) only when the ENI must send or receive packets addressed from or to others, for example overlay
+        prefixes routed into the VPC through it.
     type: bool
-    default: false
+    default: true
   delete_on_termination:
     description: Delete the ENI with the instance.
     type: bool
@@ -55,6 +59,12 @@ options:
     description: More tags for the ENI (the module's own tags are always set).
     type: dict
     default: {}
+  force_detach:
+    description:
+      - With O(state=absent), force the detachment (AWS's last resort for an ENI stuck detaching; the instance's
+        OS gets no chance to release the NIC first).
+    type: bool
+    default: false
   state:
     description: V(absent) detaches and deletes the ENI this module made for the instance and index.
     type: str
@@ -111,7 +121,7 @@ interface:
       type: str
       sample: 172.31.0.1
     security_groups: {description: Its security group ids., type: list, elements: str}
-    source_dest_check: {description: Source/destination check., type: bool, sample: false}
+    source_dest_check: {description: Source/destination check., type: bool, sample: true}
     attachment:
       description: Instance, device index, delete_on_termination and status of the attachment.
       type: dict
@@ -120,7 +130,7 @@ actions:
   returned: always
   type: list
   elements: str
-  sample: ["create eni in subnet-0123", "attach at device index 1", "source_dest_check false"]
+  sample: ["create eni in subnet-0123", "attach at device index 1", "delete_on_termination true"]
 '''
 
 import ipaddress
@@ -289,7 +299,8 @@ def present(module, ec2, p, instance, current):
             actions.append('security groups %s' % ','.join(planned['security_groups']))
     if current is None or before['attachment'] is None:
         actions.append('attach at device index %s' % index)
-    if current is None or before['source_dest_check'] != p['source_dest_check']:
+    # a new ENI starts with the check on, as AWS creates it
+    if (before['source_dest_check'] if before else True) != p['source_dest_check']:
         actions.append('source_dest_check %s' % str(p['source_dest_check']).lower())
     if current is None or before['attachment'] is None or \
             before['attachment']['delete_on_termination'] != p['delete_on_termination']:
@@ -332,7 +343,8 @@ def absent(module, ec2, p, current):
         ['delete %s' % eni_id]
     if not module.check_mode:
         if current.get('Attachment'):
-            ec2.call('detach_network_interface', AttachmentId=current['Attachment']['AttachmentId'], Force=True)
+            ec2.call('detach_network_interface', AttachmentId=current['Attachment']['AttachmentId'],
+                     Force=p['force_detach'])
             ec2.wait(eni_id, lambda e: e['Status'] == 'available', p['wait_timeout'])
         ec2.call('delete_network_interface', NetworkInterfaceId=eni_id)
     return actions, before
@@ -346,7 +358,8 @@ def main():
             subnet_id=dict(type='str'),
             security_groups=dict(type='list', elements='str'),
             description=dict(type='str'),
-            source_dest_check=dict(type='bool', default=False),
+            source_dest_check=dict(type='bool', default=True),
+            force_detach=dict(type='bool', default=False),
             delete_on_termination=dict(type='bool', default=True),
             tags=dict(type='dict', default={}),
             state=dict(type='str', choices=['present', 'absent'], default='present'),

@@ -12,6 +12,7 @@ import boto3
 import pytest
 import yaml
 
+from moto.ec2.responses.elastic_network_interfaces import ElasticNetworkInterfaces
 from tests.support.moto_server import serve
 from tests.support.runner import ROOT, run_module
 
@@ -55,8 +56,7 @@ class Aws:
         return path
 
     def play(self, inventory, *extra, **role_vars):
-        role_vars = dict(dict(aws_eni_admin_cidr=ADMIN, aws_eni_endpoint_url=self.url,
-                              aws_eni_region='us-east-1'), **role_vars)
+        role_vars = dict(dict(aws_eni_endpoint_url=self.url, aws_eni_region='us-east-1'), **role_vars)
         vars_file = os.path.join(self.tmp, 'vars.yml')
         with open(vars_file, 'w') as f:
             yaml.safe_dump(role_vars, f)
@@ -76,18 +76,29 @@ class Aws:
 
 
 @pytest.fixture
-def aws(tmp_path):
+def aws(tmp_path, monkeypatch):
+    # moto serves from this process: record the Force flag of every DetachNetworkInterface it answers
+    detached = []
+    original = ElasticNetworkInterfaces.detach_network_interface
+
+    def detach(self):
+        detached.append(str(self._get_param('Force')).lower())  # moto parses it (True, False, None)
+        return original(self)
+
+    monkeypatch.setattr(ElasticNetworkInterfaces, 'detach_network_interface', detach)
     server, url = serve()
     try:
-        yield Aws(url, str(tmp_path))
+        found = Aws(url, str(tmp_path))
+        found.detached = detached
+        yield found
     finally:
         server.stop()
 
 
-def rules(group):
-    """Ingress rules as (protocol, from, to, source) tuples."""
+def rules(group, key='IpPermissions'):
+    """Ingress (or egress) rules as (protocol, from, to, source or destination) tuples."""
     found = set()
-    for perm in group['IpPermissions']:
+    for perm in group[key]:
         for pair in perm.get('UserIdGroupPairs', []):
             found.add((perm['IpProtocol'], perm.get('FromPort'), perm.get('ToPort'), pair['GroupId']))
         for cidr in perm.get('IpRanges', []):
@@ -104,15 +115,17 @@ def test_one_tunnel_eni_per_instance_then_no_change_then_purge_and_absent(aws):
     proc, recap = aws.play(inventory)
     assert recap and recap['failed'] == 0 and recap['changed'] > 0, proc.stdout[-3000:]
     group = aws.group()
-    assert rules(group) == {('47', None, None, group['GroupId']), ('icmp', -1, -1, group['GroupId']),
-                            ('tcp', 22, 22, ADMIN)}
+    # GRE, fragmentation needed (path MTU discovery) and echo request, both ways between the members and
+    # nothing else: no SSH (it reaches the instance through eth0), no egress to 0.0.0.0/0
+    assert rules(group) == rules(group, 'IpPermissionsEgress') == member_rules(group)
     enis = aws.tunnel_enis()
     assert sorted(e['Attachment']['InstanceId'] for e in enis) == sorted(aws.instances.values())
     for eni in enis:
         assert eni['Attachment']['DeviceIndex'] == 1
         assert eni['Attachment']['Status'] == 'attached'
         assert eni['Attachment']['DeleteOnTermination'] is True
-        assert eni['SourceDestCheck'] is False
+        # GRE between the ENIs' own addresses passes the check: it stays on
+        assert eni['SourceDestCheck'] is True
         assert [g['GroupId'] for g in eni['Groups']] == [group['GroupId']]
         assert eni['SubnetId'] == aws.subnet
     for name, instance in aws.instances.items():
@@ -131,6 +144,8 @@ def test_one_tunnel_eni_per_instance_then_no_change_then_purge_and_absent(aws):
     assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
     assert sorted(e['Attachment']['InstanceId'] for e in aws.tunnel_enis()) == \
         sorted([aws.instances['sv0'], aws.instances['sv1']])
+    # the departed instance's ENI was detached without force
+    assert aws.detached == ['false'], aws.detached
 
     proc, recap = aws.play(smaller, aws_eni_state='absent')
     assert recap and recap['failed'] == 0, proc.stdout[-3000:]
@@ -195,20 +210,49 @@ def unsafe(value):
     return value['__ansible_unsafe'] if isinstance(value, dict) else value
 
 
-def test_vxlan_and_pmtud_rules_are_added_on_request(aws):
+def member_rules(group):
+    return {('47', None, None, group['GroupId']), ('icmp', 3, 4, group['GroupId']), ('icmp', 8, -1, group['GroupId'])}
+
+
+def test_vxlan_pmtud_and_ssh_rules_are_added_on_request(aws):
     proc, recap = aws.play(aws.inventory(), aws_eni_vxlan=True, aws_eni_pmtud_cidrs=['198.51.100.0/24'],
-                           aws_eni_ssh=False)
+                           aws_eni_ssh=True, aws_eni_admin_cidr=ADMIN)
     assert recap and recap['failed'] == 0, proc.stdout[-3000:]
     group = aws.group()
-    assert rules(group) == {('47', None, None, group['GroupId']), ('icmp', -1, -1, group['GroupId']),
-                            ('udp', 4789, 4789, group['GroupId']), ('icmp', 3, 4, '198.51.100.0/24')}
+    vxlan = ('udp', 4789, 4789, group['GroupId'])
+    assert rules(group) == member_rules(group) | {vxlan, ('icmp', 3, 4, '198.51.100.0/24'), ('tcp', 22, 22, ADMIN)}
+    assert rules(group, 'IpPermissionsEgress') == member_rules(group) | {vxlan}
+
+
+def test_source_destination_check_off_on_request_and_back_on(aws):
+    """Off only for ENIs that carry other addresses (overlay prefixes routed into the VPC through them)."""
+    inventory = aws.inventory()
+    proc, recap = aws.play(inventory, aws_eni_source_dest_check=False)
+    assert recap and recap['failed'] == 0, proc.stdout[-3000:]
+    assert [e['SourceDestCheck'] for e in aws.tunnel_enis()] == [False] * 3
+    proc, recap = aws.play(inventory, aws_eni_source_dest_check=False)
+    assert recap == dict(changed=0, failed=0), proc.stdout[-3000:]
+    proc, recap = aws.play(inventory, '--check')
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert [e['SourceDestCheck'] for e in aws.tunnel_enis()] == [False] * 3
+    proc, recap = aws.play(inventory)
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert [e['SourceDestCheck'] for e in aws.tunnel_enis()] == [True] * 3
+
+
+def test_force_detach_only_on_request(aws):
+    proc, recap = aws.play(aws.inventory())
+    assert recap and recap['failed'] == 0, proc.stdout[-3000:]
+    proc, recap = aws.play(aws.inventory(peers=('sv1',)), aws_eni_force_detach=True)
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert aws.detached == ['true'] and len(aws.tunnel_enis()) == 2
 
 
 @pytest.mark.parametrize('case, message', [
     ('unknown instance', 'unknown instance: i-0123456789abcdef0'),
     ('subnet in another VPC', 'Subnets not in vpc-'),
-    ('no admin CIDR', 'aws_eni_admin_cidr must be the admins'),
-    ('invalid admin CIDR', "got '203.0.113.5/24'"),
+    ('SSH without an admin CIDR', 'aws_eni_admin_cidr must be the admins'),
+    ('SSH with an invalid admin CIDR', "got '203.0.113.5/24'"),
     ('invalid PMTUD CIDR', 'aws_eni_pmtud_cidrs: not CIDRs: 10.0.0.0/33'),
 ])
 def test_bad_input_fails_before_any_change(aws, case, message):
@@ -218,10 +262,10 @@ def test_bad_input_fails_before_any_change(aws, case, message):
         inventory = aws.inventory(sv2=dict(openvnet_instance_id='i-0123456789abcdef0'))
     elif case == 'subnet in another VPC':
         inventory = aws.inventory(sv1=dict(openvnet_tunnel_subnet_id=aws.foreign_subnet))
-    elif case == 'no admin CIDR':
-        role_vars['aws_eni_admin_cidr'] = ''
-    elif case == 'invalid admin CIDR':
-        role_vars['aws_eni_admin_cidr'] = '203.0.113.5/24'
+    elif case == 'SSH without an admin CIDR':
+        role_vars.update(aws_eni_ssh=True, aws_eni_admin_cidr='')
+    elif case == 'SSH with an invalid admin CIDR':
+        role_vars.update(aws_eni_ssh=True, aws_eni_admin_cidr='203.0.113.5/24')
     else:
         role_vars['aws_eni_pmtud_cidrs'] = ['10.0.0.0/33']
     proc, recap = aws.play(inventory, **role_vars)
@@ -240,8 +284,21 @@ def test_module_check_mode_plans_without_creating(aws):
     result = run_eni(aws, check=True, instance_id=aws.instances['sv1'], security_groups=[group])
     assert result['changed'] is True
     assert result['actions'] == ['create eni in %s' % aws.subnet, 'attach at device index 1',
-                                 'source_dest_check false', 'delete_on_termination true']
+                                 'delete_on_termination true']
     assert result['diff']['before'] == {} and result['diff']['after']['attachment']['device_index'] == 1
+    assert result['diff']['after']['source_dest_check'] is True
+    assert aws.tunnel_enis() == []
+
+
+def test_module_absent_detaches_without_force_unless_asked(aws):
+    group = aws.ec2.create_security_group(GroupName='g', Description='g', VpcId=aws.vpc)['GroupId']
+    for name in ('sv1', 'sv2'):
+        result = run_eni(aws, instance_id=aws.instances[name], security_groups=[group])
+        assert result['changed'] is True and result['interface']['source_dest_check'] is True, result
+    result = run_eni(aws, instance_id=aws.instances['sv1'], state='absent')
+    assert result['changed'] is True and aws.detached == ['false'], (result, aws.detached)
+    result = run_eni(aws, instance_id=aws.instances['sv2'], state='absent', force_detach=True)
+    assert result['changed'] is True and aws.detached == ['false', 'true'], (result, aws.detached)
     assert aws.tunnel_enis() == []
 
 

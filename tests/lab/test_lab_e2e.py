@@ -179,14 +179,9 @@ def test_3_the_overlay_survives_a_reboot_of_hub_and_peers(lab):
 
 
 def test_3b_the_overlay_forwards_again_after_vna_restarts(lab):
-    # a restarted vna reconnects and programs the bridge again (the verification's own probes, without
-    # a playbook run: the reboot above already ran the whole verification)
-    before = ssh('sv0', 'ovs-ofctl -O OpenFlow13 dump-flows br0 table=20 | grep -c nw_src')
-    ssh('sv0', 'systemctl restart vnet-vna; for i in $(seq 60); do '
-               '[ "$(ovs-vsctl get controller br0 is_connected)" = true ] && break; sleep 1; done')
+    ssh('sv0', 'systemctl restart vnet-vna')
+    assert play('playbooks/verify.yml').returncode == 0
     assert ssh('sv0', 'ovs-vsctl get controller br0 is_connected').strip() == 'true'
-    assert ssh('sv1', 'ping -M do -s 1434 -c 3 -i 0.2 -w 20 10.0.0.2 >/dev/null; echo rc=$?').strip() == 'rc=0'
-    assert ssh('sv0', 'ovs-ofctl -O OpenFlow13 dump-flows br0 table=20 | grep -c nw_src') == before
 
 
 def test_4_a_changed_overlay_address_leaves_nothing_stale(lab):

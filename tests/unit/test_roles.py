@@ -121,3 +121,29 @@ def test_database_password_pattern(role, name):
 def test_openvnet_dcell_ports_by_service():
     nodes = {node['name']: node['port'] for node in role_vars('openvnet')['openvnet_nodes']}
     assert nodes == {'webapi': 9101, 'vnmgr': 9102, 'vna': 9103}
+
+
+def role_defaults(role):
+    with open(os.path.join(ROLES, role, 'defaults', 'main.yml')) as f:
+        return yaml.safe_load(f)
+
+
+def test_repos_names_no_package_source_of_its_own_for_openvnet():
+    """OpenVNet's sources are the user's to give (upstream's hosts are gone, its packages unsigned); the
+    sources the role does default to (EPEL, SCL) are https and signed."""
+    defaults = role_defaults('repos')
+    assert defaults['repos_openvnet_baseurl'] == defaults['repos_openvnet_third_party_baseurl'] == ''
+    assert defaults['repos_allow_unsigned_http'] is False
+    for name, value in defaults.items():
+        if isinstance(value, str) and '://' in value:
+            assert value.startswith('https://'), '%s: %s' % (name, value)
+    assert defaults['repos_epel_gpgcheck'] is True and defaults['repos_scl_gpgcheck'] is True
+    # on whenever a key is given
+    assert defaults['repos_openvnet_gpgcheck'] == "{{ repos_openvnet_gpgkey | trim | length > 0 }}"
+
+
+def test_aws_eni_least_privilege_defaults():
+    defaults = role_defaults('aws_eni')
+    assert defaults['aws_eni_ssh'] is False
+    assert defaults['aws_eni_source_dest_check'] is True
+    assert defaults['aws_eni_force_detach'] is False

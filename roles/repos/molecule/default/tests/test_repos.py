@@ -15,6 +15,8 @@ def test_repository_files_are_exactly_as_expected(host):
                 assert host.file('/tmp/%s/%s' % (release, name)).content_string == f.read(), name
 
 
-def test_nothing_written_where_the_role_refused(host):
-    assert not host.file('/tmp/el9-refused').exists
+def test_nothing_written_where_the_role_refused_or_only_checked(host):
+    # every refusal of side_effect.yml pointed the role at /tmp/refused
+    assert host.file('/tmp/refused').listdir() == []
+    assert host.file('/tmp/el7-check').listdir() == []
     assert not host.file('/etc/yum.repos.d').exists
