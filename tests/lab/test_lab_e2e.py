@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 import yaml
@@ -180,8 +181,13 @@ def test_3_the_overlay_survives_a_reboot_of_hub_and_peers(lab):
 
 def test_3b_the_overlay_forwards_again_after_vna_restarts(lab):
     ssh('sv0', 'systemctl restart vnet-vna')
-    assert play('playbooks/verify.yml').returncode == 0
+    # the emulator (Python and os-ken under software emulation) can take a minute or more to start,
+    # and OVS retries with backoff: wait for the connection, then verify
+    deadline = time.time() + 300
+    while ssh('sv0', 'ovs-vsctl get controller br0 is_connected').strip() != 'true' and time.time() < deadline:
+        time.sleep(3)
     assert ssh('sv0', 'ovs-vsctl get controller br0 is_connected').strip() == 'true'
+    assert play('playbooks/verify.yml').returncode == 0
 
 
 def test_4_a_changed_overlay_address_leaves_nothing_stale(lab):
