@@ -9,9 +9,8 @@ import urllib.request
 
 import pytest
 
-from tests.support.openvnet_emulator import serve
+from tests.support import webapi_client
 from tests.support.runner import run_module
-from tests.support.webapi_client import Emulator
 SEED_MAC = '02:00:0a:00:01:0a'           # eth1's MAC on sv0 -> dpid 0x0000 + MAC
 SEED_DPID = '0x000002000a00010a'
 SEED = [
@@ -29,10 +28,8 @@ SEED = [
 
 @pytest.fixture(params=['api', 'vnctl-yaml', 'vnctl-json'])
 def openvnet(request, tmp_path):
-    server = serve(port=0)
-    yield Emulator(server, request.param, str(tmp_path))
-    server.shutdown()
-    server.server_close()
+    with webapi_client.emulating(request.param, tmp_path) as emulator:
+        yield emulator
 
 
 def apply_seed(openvnet):
@@ -258,10 +255,8 @@ def test_netmask_is_refused(openvnet):
 @pytest.fixture
 def racing(tmp_path):
     """Runs started together all read before any writes (the emulator holds their reads)."""
-    server = serve(port=0)
-    yield Emulator(server, 'api', str(tmp_path))
-    server.shutdown()
-    server.server_close()
+    with webapi_client.emulating('api', tmp_path) as emulator:
+        yield emulator
 
 
 def run_together(emulator, module, args, n=4):
@@ -286,10 +281,8 @@ def test_the_same_task_from_several_hosts_at_once_converges(racing):
 
 @pytest.fixture
 def vnctl(tmp_path):
-    server = serve(port=0)
-    yield Emulator(server, 'vnctl-json', str(tmp_path))
-    server.shutdown()
-    server.server_close()
+    with webapi_client.emulating('vnctl-json', tmp_path) as emulator:
+        yield emulator
 
 
 def test_vnctl_warnings_on_stderr_are_not_a_failure(vnctl):

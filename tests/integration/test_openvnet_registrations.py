@@ -10,7 +10,6 @@ import threading
 import pytest
 
 from tests.support import webapi_client
-from tests.support.openvnet_emulator import serve
 from tests.support.runner import run_module
 N = 40
 
@@ -33,10 +32,8 @@ class Emulator(webapi_client.Emulator):
 
 
 def emulator(transport, tmp_path):
-    server = serve(port=0)
-    yield Emulator(server, transport, str(tmp_path))
-    server.shutdown()
-    server.server_close()
+    with webapi_client.emulating(transport, tmp_path, handle=Emulator) as emulator:
+        yield emulator
 
 
 @pytest.fixture
@@ -53,10 +50,8 @@ def vnctl(request, tmp_path):
 def big_page(tmp_path):
     conf = tmp_path / 'webapi.conf'
     conf.write_text('node {\n  id "webapi"\n}\npagination_limit 1000\n')
-    server = serve(port=0, config=str(conf))
-    yield Emulator(server, 'api', str(tmp_path))
-    server.shutdown()
-    server.server_close()
+    with webapi_client.emulating('api', tmp_path, handle=Emulator, config=str(conf)) as emulator:
+        yield emulator
 
 
 def test_converge_more_than_a_page_then_no_op(openvnet):

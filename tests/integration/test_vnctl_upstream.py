@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from tests.support.openvnet_emulator import serve
+from tests.support import webapi_client
 from tests.support.runner import ROOT
 from tests.support.webapi_client import Emulator
 
@@ -75,26 +75,20 @@ def vnctl_runs():
 
 @pytest.fixture(params=['yaml', 'json'])
 def openvnet(request, tmp_path):
-    server = serve(port=0)
-    yield Upstream(server, request.param, str(tmp_path))
-    server.shutdown()
-    server.server_close()
+    with webapi_client.emulating(request.param, tmp_path, handle=Upstream) as emulator:
+        yield emulator
 
 
 @pytest.fixture
 def json_only(tmp_path):
-    server = serve(port=0)
-    yield Upstream(server, 'json', str(tmp_path))
-    server.shutdown()
-    server.server_close()
+    with webapi_client.emulating('json', tmp_path, handle=Upstream) as emulator:
+        yield emulator
 
 
 @pytest.fixture
 def yaml_only(tmp_path):
-    server = serve(port=0)
-    yield Upstream(server, 'yaml', str(tmp_path))
-    server.shutdown()
-    server.server_close()
+    with webapi_client.emulating('yaml', tmp_path, handle=Upstream) as emulator:
+        yield emulator
 
 
 def ok(result):

@@ -2,12 +2,14 @@
 transport needs (the WebAPI directly, vnctl printing YAML, vnctl printing JSON), module runs
 through them, and plain HTTP calls to look at what the emulator holds."""
 
+import contextlib
 import json
 import os
 import urllib.error
 import urllib.parse
 import urllib.request
 
+from tests.support.openvnet_emulator import serve
 from tests.support.runner import ROOT, run_module
 
 VNCTL = os.path.join(ROOT, 'tests', 'support', 'bin', 'vnctl')
@@ -54,3 +56,14 @@ class Emulator:
 
     def uuids(self, kind):
         return sorted(o['uuid'] for o in self.get('%s.json' % kind)['items'])
+
+
+@contextlib.contextmanager
+def emulating(transport, home, handle=Emulator, **options):
+    """A WebAPI emulator on a free port (``options`` go to ``serve``), as ``handle`` sees it; stopped after."""
+    server = serve(port=0, **options)
+    try:
+        yield handle(server, transport, str(home))
+    finally:
+        server.shutdown()
+        server.server_close()
