@@ -148,6 +148,10 @@ def _hub(hub, hub_vars):
              'supported) or set openvnet_datapath_id', hub)
     if openvnet and int(dpid, 16) == 0:
         fail('%s: the datapath id from its underlay NIC (%s) is zero: set openvnet_datapath_id', hub, mac)
+    if dpid and int(dpid, 16) == 0:
+        # A NIC without a hardware address (zero MAC) on a plain hub: let Open vSwitch choose both,
+        # as it refuses an all-zero datapath id.
+        dpid = mac = None
     return {
         'name': hub,
         'bridge': _port_name(hub, 'openvnet_bridge', _text(hub, hub_vars, 'openvnet_bridge', False) or 'br0'),

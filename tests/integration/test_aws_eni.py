@@ -224,6 +224,74 @@ def test_vxlan_pmtud_and_ssh_rules_are_added_on_request(aws):
     assert rules(group, 'IpPermissionsEgress') == member_rules(group) | {vxlan}
 
 
+def control_plane_rules(group, ports):
+    return {('tcp', port, port, group['GroupId']) for port in ports}
+
+
+def openvnet_ports():
+    """Redis's default port (roles/redis) and the DCell ports (roles/openvnet): what the cluster layout opens."""
+    with open(os.path.join(ROOT, 'roles', 'redis', 'defaults', 'main.yml')) as f:
+        redis = yaml.safe_load(f)['redis_port']
+    with open(os.path.join(ROOT, 'roles', 'openvnet', 'vars', 'main.yml')) as f:
+        dcell = [node['port'] for node in yaml.safe_load(f)['openvnet_nodes']]
+    return redis, dcell
+
+
+def test_cluster_layout_admits_redis_and_dcell_between_the_members_only_and_back(aws):
+    """openvnet_cluster_addresses on a hub (vna on other hosts): Redis and DCell listen on the underlay, so the group
+    admits TCP to their ports from its own members, both ways; the default layout removes those rules again."""
+    redis, dcell = openvnet_ports()
+    assert (redis, sorted(dcell)) == (6379, [9101, 9102, 9103])
+    default = aws.inventory()
+    proc, recap = aws.play(default)
+    assert recap and recap['failed'] == 0, proc.stdout[-3000:]
+    group = aws.group()
+    assert rules(group) == rules(group, 'IpPermissionsEgress') == member_rules(group)
+
+    cluster = aws.inventory(sv0=dict(openvnet_cluster_addresses=['10.20.1.0/24']))
+    proc, recap = aws.play(cluster, '--check')
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert rules(aws.group()) == member_rules(group)
+    proc, recap = aws.play(cluster)
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    group = aws.group()
+    control = control_plane_rules(group, [redis] + dcell)
+    # from the group itself and to it, nothing from or to anywhere else
+    assert rules(group) == rules(group, 'IpPermissionsEgress') == member_rules(group) | control
+    proc, recap = aws.play(cluster)
+    assert recap == dict(changed=0, failed=0), proc.stdout[-3000:]
+
+    default = aws.inventory()  # the same file, rewritten
+    proc, recap = aws.play(default, '--check')
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert rules(aws.group()) == member_rules(group) | control
+    proc, recap = aws.play(default)
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    group = aws.group()
+    assert rules(group) == rules(group, 'IpPermissionsEgress') == member_rules(group)
+    proc, recap = aws.play(default)
+    assert recap == dict(changed=0, failed=0), proc.stdout[-3000:]
+
+
+def test_cluster_layout_admits_the_redis_port_the_hub_sets(aws):
+    """redis_port set on the hub (as the redis role takes it) is the port admitted, not the default; given as a
+    string (-e redis_port=6380) it is the same rule."""
+    dcell = openvnet_ports()[1]
+    inventory = aws.inventory(sv0=dict(redis_port=6380), sv1=dict(openvnet_cluster_addresses=['10.20.1.0/24']))
+    proc, recap = aws.play(inventory)
+    assert recap and recap['failed'] == 0, proc.stdout[-3000:]
+    group = aws.group()
+    control = control_plane_rules(group, [6380] + dcell)
+    assert rules(group) == rules(group, 'IpPermissionsEgress') == member_rules(group) | control
+    proc, recap = aws.play(aws.inventory(sv1=dict(openvnet_cluster_addresses=['10.20.1.0/24'])), redis_port='6380')
+    assert recap == dict(changed=0, failed=0), proc.stdout[-3000:]
+    # turned off by hand (the ports guarded elsewhere): no rule
+    inventory = aws.inventory(sv0=dict(redis_port=6380), sv1=dict(openvnet_cluster_addresses=['10.20.1.0/24']))
+    proc, recap = aws.play(inventory, aws_eni_control_plane=False)
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert rules(aws.group()) == member_rules(group)
+
+
 def test_source_destination_check_off_on_request_and_back_on(aws):
     """Off only for ENIs that carry other addresses (overlay prefixes routed into the VPC through them)."""
     inventory = aws.inventory()
@@ -254,6 +322,9 @@ def test_force_detach_only_on_request(aws):
     ('SSH without an admin CIDR', 'aws_eni_admin_cidr must be the admins'),
     ('SSH with an invalid admin CIDR', "got '203.0.113.5/24'"),
     ('invalid PMTUD CIDR', 'aws_eni_pmtud_cidrs: not CIDRs: 10.0.0.0/33'),
+    ('Redis port out of range', 'aws_eni_control_plane_ports: not TCP ports: 70000'),
+    ('Redis port not a number', "aws_eni_control_plane_ports' is of type"),
+    ('control plane port zero', 'aws_eni_control_plane_ports: not TCP ports: 0'),
 ])
 def test_bad_input_fails_before_any_change(aws, case, message):
     inventory = aws.inventory()
@@ -266,6 +337,12 @@ def test_bad_input_fails_before_any_change(aws, case, message):
         role_vars.update(aws_eni_ssh=True, aws_eni_admin_cidr='')
     elif case == 'SSH with an invalid admin CIDR':
         role_vars.update(aws_eni_ssh=True, aws_eni_admin_cidr='203.0.113.5/24')
+    elif case == 'Redis port out of range':
+        inventory = aws.inventory(sv0=dict(openvnet_cluster_addresses=['10.20.1.0/24'], redis_port=70000))
+    elif case == 'Redis port not a number':
+        inventory = aws.inventory(sv0=dict(openvnet_cluster_addresses=['10.20.1.0/24'], redis_port='redis'))
+    elif case == 'control plane port zero':
+        role_vars.update(aws_eni_control_plane=True, aws_eni_control_plane_ports=[0, 9101])
     else:
         role_vars['aws_eni_pmtud_cidrs'] = ['10.0.0.0/33']
     proc, recap = aws.play(inventory, **role_vars)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The container image Molecule scenarios run in: Debian 12 with systemd as PID 1,
 # built locally (no registry is reachable) with debootstrap, then `docker import`.
-# Starts Docker's daemon first when it is not running.
+# Starts Docker's daemon first when it is not running (only that with --daemon-only).
 set -euo pipefail
 IMAGE=${MOLECULE_IMAGE:-localhost/openvnet-molecule/debian12:2}
 WORK=${WORK:-$(cd "$(dirname "$0")/../.." && pwd)/.build/image}
@@ -14,6 +14,9 @@ if ! docker info >/dev/null 2>&1; then
   # dockerd sets the FORWARD policy to DROP; the lab routes through this host.
   iptables -P FORWARD ACCEPT 2>/dev/null || true
 fi
+# `make test` starts the daemon before the lab boots, so that it does not change the
+# host's firewall under a running lab; the image comes later, beside the lab.
+[ "${1:-}" = --daemon-only ] && exit 0
 
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
   exit 0

@@ -137,6 +137,10 @@ def test_a_plain_gre_hub_has_no_controller_and_no_registrations():
     # and needs no datapath id
     hostvars = changed(sv0={'openvnet_controller': False, 'openvnet_underlay_nic': {'mtu': 1500}})
     assert model(hostvars)['hubs']['sv0']['datapath_id'] is None
+    # nor one from a NIC without a hardware address (Open vSwitch refuses an all-zero id: it chooses)
+    hostvars = changed(sv0={'openvnet_controller': False, 'openvnet_underlay_nic': nic('00:00:00:00:00:00')})
+    hub = model(hostvars)['hubs']['sv0']
+    assert (hub['datapath_id'], hub['hwaddr']) == (None, None)
 
 
 def test_names_that_are_not_uuids_get_a_stable_hash():
