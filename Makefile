@@ -57,13 +57,8 @@ lint: setup
 
 # ansible-test wants the collection under ansible_collections/NS/NAME in a git work tree.
 sanity: setup
-	rm -rf .build/sanity
-	mkdir -p $(SANITY_TREE)
-	git ls-files -z --cached --others --exclude-standard | rsync -a --from0 --ignore-missing-args --files-from=- ./ $(SANITY_TREE)/
-	# aws_tunnel_eni builds on amazon.aws (module_utils, doc fragments): beside us, as Galaxy installs it
-	ln -s $$(python -c 'import ansible_collections.amazon as a; print(list(a.__path__)[0])') .build/sanity/ansible_collections/amazon
-	cd $(SANITY_TREE) && git init -q && git add -A && \
-	  ansible-test sanity --local --python 3.11 --color no
+	bash tests/support/sanity_tree.sh .build/sanity $(PYTHON)
+	cd $(SANITY_TREE) && ansible-test sanity --local --python 3.11 --color no
 
 # Plugins that run on the controller (filters) get their own process: importing
 # controller code makes modules send warnings to the console instead of their result.

@@ -84,28 +84,11 @@ venv() {
   fi
 }
 
-# copy_tree DIR: the files `make sanity` copies (tracked and untracked, not ignored), less those
-# deleted in the work tree but not yet in the index.
-copy_tree() {
-  git ls-files -z --cached --others --exclude-standard |
-    while IFS= read -r -d '' f; do if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi; done |
-    rsync -a --from0 --files-from=- ./ "$1/"
-}
-
 # vdir LINE: that line's virtualenv; 2.19's is the main .venv (requirements-dev.txt).
 vdir() { if [ "$1" = 2.19 ]; then echo .venv; else echo ".build/venv-core-$1"; fi; }
 
-# sanity_tree LINE: a copy of the collection under ansible_collections/openvnet/openvnet in its own
-# git work tree, amazon.aws of that line's `ansible` package beside it (as `make sanity` does).
-sanity_tree() {
-  local top=$BUILD/sanity-$1/ansible_collections venv
-  venv=$(vdir "$1")
-  rm -rf "$BUILD/sanity-$1"
-  mkdir -p "$top/openvnet/openvnet"
-  copy_tree "$top/openvnet/openvnet"
-  ln -s "$("$venv/bin/python" -c 'import ansible_collections.amazon as a; print(list(a.__path__)[0])')" "$top/amazon"
-  (cd "$top/openvnet/openvnet" && git init -q && git add -A)
-}
+# sanity_tree LINE: the tree `make sanity` uses, under $BUILD/sanity-LINE, with that line's amazon.aws.
+sanity_tree() { bash tests/support/sanity_tree.sh "$BUILD/sanity-$1" "$(vdir "$1")/bin/python"; }
 
 ansible_test() {  # ansible_test LINE ARGS...: ansible-test of that line in its sanity tree
   local line=$1; shift
