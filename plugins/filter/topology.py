@@ -14,13 +14,22 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, mac as parse_mac
+from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, endpoint_problem, mac as parse_mac
 from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import interface_name_problem
 
-# Outer IPv4 header (20) + GRE header (4) + the inner Ethernet header (14) that gretap carries;
-# a GRE key adds 4 more.
-GRETAP_OVERHEAD = 38
+# What each encapsulation adds to an overlay frame (whose inner Ethernet header, 14, it carries):
+# over IPv4, GRE 20 + 4 (+4 with a key); VXLAN and Geneve (no options) 20 + 8 UDP + 8. An IPv6 outer
+# header is 20 bytes longer, and Linux's ip6gretap adds an 8-byte encapsulation-limit option.
+ENCAPSULATIONS = {
+    # name: (overhead over IPv4, Linux kind by family, OVS type by family, default UDP port)
+    'gre': (38, {4: 'gretap', 6: 'ip6gretap'}, {4: 'gre', 6: 'ip6gre'}, None),
+    'vxlan': (50, {4: 'vxlan', 6: 'vxlan'}, {4: 'vxlan', 6: 'vxlan'}, 4789),
+    'geneve': (50, {4: 'geneve', 6: 'geneve'}, {4: 'geneve', 6: 'geneve'}, 6081),
+}
 GRE_KEY = 4
+IPV6_EXTRA = 20
+IP6GRE_ENCAP_LIMIT = 8
+VNI_MAX = 0xffffff
 # Within what Linux and OVS take (interface_name_problem), names a shell, a unit file and an ifcfg
 # file carry unquoted: letters, digits, _ . - (vna deletes ports named t-*).
 PORT_NAME = re.compile(r'[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}')
@@ -33,17 +42,37 @@ def fail(message, *args):
     raise AnsibleFilterError('openvnet topology: ' + (message % args if args else message))
 
 
-def overlay_mtu(underlay_mtu, key=False):
-    """The largest overlay MTU whose GRE packets fit the underlay unfragmented."""
-    return int(underlay_mtu) - GRETAP_OVERHEAD - (GRE_KEY if key else 0)
+def overhead(encapsulation='gre', family=4, key=False):
+    """Bytes an encapsulation adds to an overlay frame (its inner Ethernet header included)."""
+    if encapsulation not in ENCAPSULATIONS or family not in (4, 6):
+        raise AnsibleFilterError('overlay_mtu: encapsulation must be one of %s and family 4 or 6, not %r, %r'
+                                 % (', '.join(sorted(ENCAPSULATIONS)), encapsulation, family))
+    size = ENCAPSULATIONS[encapsulation][0]
+    if family == 6:
+        size += IPV6_EXTRA + (IP6GRE_ENCAP_LIMIT if encapsulation == 'gre' else 0)
+    if encapsulation == 'gre' and key:
+        size += GRE_KEY
+    return size
+
+
+def overlay_mtu(underlay_mtu, key=False, encapsulation='gre', family=4):
+    """The largest overlay MTU whose encapsulated packets fit the underlay unfragmented."""
+    return int(underlay_mtu) - overhead(encapsulation, int(family), key)
+
+
+def _same_address(text, wanted):
+    try:
+        return ipaddress.ip_address(text) == ipaddress.ip_address(wanted)
+    except ValueError:
+        return False
 
 
 def nic_with_address(facts, address):
-    """The facts of the interface holding address (primary or secondary), or {}."""
+    """The facts of the interface holding address (IPv4 primary or secondary, or IPv6), or {}."""
     for name in facts.get('interfaces', []):
         nic = facts.get(name.replace('-', '_'), {})
-        addresses = [nic.get('ipv4', {})] + nic.get('ipv4_secondaries', [])
-        if any(a.get('address') == address for a in addresses):
+        addresses = [nic.get('ipv4', {})] + nic.get('ipv4_secondaries', []) + nic.get('ipv6', [])
+        if any(_same_address(a.get('address'), address) for a in addresses):
             return nic
     return {}
 
@@ -73,14 +102,22 @@ def _text(host, host_vars, name, required=True):
     return value
 
 
-def _ipv4(host, name, value):
+def _endpoint(host, name, value, version=None):
+    """An underlay address (IPv4 or IPv6, or only ``version``), in its canonical text."""
     try:
-        address = ipaddress.IPv4Address(value)
+        address = ipaddress.ip_address(value)
     except ValueError:
-        fail('%s: %s %r is not an IPv4 address', host, name, value)
-    if address.is_multicast or address.is_unspecified or address.is_loopback or str(address) == '255.255.255.255':
-        fail('%s: %s %s cannot be a tunnel endpoint', host, name, value)
+        address = None
+    if address is None or (version and address.version != version):
+        fail('%s: %s %r is not an %s address', host, name, value, 'IPv%d' % version if version else 'IPv4 or IPv6')
+    problem = endpoint_problem(address)
+    if problem:
+        fail('%s: %s %s cannot be a tunnel endpoint: it %s', host, name, value, problem)
     return str(address)
+
+
+def _family(address):
+    return ipaddress.ip_address(address).version
 
 
 def _port_name(host, name, value):
@@ -118,9 +155,9 @@ def _key(host, value):
     return key
 
 
-def underlay_mtu(host, host_vars):
+def underlay_mtu(host, host_vars, nic='openvnet_underlay_nic'):
     """openvnet_underlay_mtu from the inventory, else the MTU of the NIC found by the facts play."""
-    mtu = host_vars.get('openvnet_underlay_mtu') or (host_vars.get('openvnet_underlay_nic') or {}).get('mtu')
+    mtu = host_vars.get('openvnet_underlay_mtu') or (host_vars.get(nic) or {}).get('mtu')
     if not mtu:
         fail('%s: its underlay MTU is unknown: run the underlay facts play (playbooks/underlay.yml, imported by '
              'every playbook; it needs every host of openvnet_hubs and openvnet_peers, so --limit is not '
@@ -131,8 +168,23 @@ def underlay_mtu(host, host_vars):
     return mtu
 
 
+def _hub_endpoints(hub, hub_vars):
+    address = _endpoint(hub, 'openvnet_underlay_address', _text(hub, hub_vars, 'openvnet_underlay_address'))
+    endpoints = [{'address': address, 'family': _family(address), 'mtu': underlay_mtu(hub, hub_vars)}]
+    ipv6 = _text(hub, hub_vars, 'openvnet_underlay_ipv6_address', False)
+    if ipv6:
+        if endpoints[0]['family'] == 6:
+            fail('%s: openvnet_underlay_ipv6_address is for a dual-stack hub whose openvnet_underlay_address is '
+                 'IPv4; %s is already IPv6', hub, address)
+        ipv6 = _endpoint(hub, 'openvnet_underlay_ipv6_address', ipv6, 6)
+        endpoints.append({'address': ipv6, 'family': 6,
+                          'mtu': underlay_mtu(hub, hub_vars, 'openvnet_underlay_ipv6_nic')})
+    return address, endpoints
+
+
 def _hub(hub, hub_vars):
     nic = hub_vars.get('openvnet_underlay_nic') or {}
+    address, endpoints = _hub_endpoints(hub, hub_vars)
     openvnet = hub_vars.get('openvnet_controller', True)
     if not isinstance(openvnet, bool):
         fail('%s: openvnet_controller must be true or false, not %r', hub, openvnet)
@@ -155,9 +207,11 @@ def _hub(hub, hub_vars):
     return {
         'name': hub,
         'bridge': _port_name(hub, 'openvnet_bridge', _text(hub, hub_vars, 'openvnet_bridge', False) or 'br0'),
-        'underlay_address': _ipv4(hub, 'openvnet_underlay_address', _text(hub, hub_vars, 'openvnet_underlay_address')),
+        'underlay_address': address,
         'underlay_interface': nic.get('device'),
-        'underlay_mtu': underlay_mtu(hub, hub_vars),
+        'underlay_mtu': endpoints[0]['mtu'],
+        # one address per family: a peer's tunnel uses the one of its own underlay address's family
+        'endpoints': endpoints,
         'hwaddr': mac,
         'datapath_id': dpid,
         'ovsdb': hub_vars.get('openvnet_ovsdb') or None,
@@ -189,33 +243,57 @@ def _peer(peer, peer_vars, hub):
         fail('%s: openvnet_tunnel_key %s differs from its hub %s (%s): one key serves both ends',
              peer, key, hub['name'], hub['key'])
     key = hub['key']
-    local_ip = _ipv4(peer, 'openvnet_underlay_address', _text(peer, peer_vars, 'openvnet_underlay_address'))
-    if local_ip == hub['underlay_address']:
+    encapsulation = _encapsulation(peer, peer_vars)
+    dst_port = _udp_port(peer, peer_vars, encapsulation)
+    if encapsulation != 'gre':
+        if key is not None and key > VNI_MAX:
+            fail('%s: the tunnel key %s of its hub %s is its %s VNI, which has 24 bits (0 to %s)',
+                 peer, key, hub['name'], encapsulation, VNI_MAX)
+        key = key or 0  # the VNI, explicit on both ends
+    local_ip = _endpoint(peer, 'openvnet_underlay_address', _text(peer, peer_vars, 'openvnet_underlay_address'))
+    family = _family(local_ip)
+    hub_end = [e for e in hub['endpoints'] if e['family'] == family]
+    if not hub_end:
+        fail('%s: its underlay address %s is IPv%d but its hub %s has none (%s): both ends of a tunnel use one '
+             'family (give the hub openvnet_underlay_ipv6_address, or the peer an IPv%d address)',
+             peer, local_ip, family, hub['name'], ', '.join(e['address'] for e in hub['endpoints']),
+             hub['endpoints'][0]['family'])
+    hub_end = hub_end[0]
+    if local_ip == hub_end['address']:
         fail('%s has the underlay address of its hub %s (%s)', peer, hub['name'], local_ip)
-    for end, address in ((peer, local_ip), (hub['name'], hub['underlay_address'])):
-        if ipaddress.IPv4Address(address) in overlay.network:
+    for end, address in ((peer, local_ip), (hub['name'], hub_end['address'])):
+        if family == 4 and ipaddress.IPv4Address(address) in overlay.network:
             fail('%s: overlay subnet %s holds the underlay address of %s (%s): the tunnel would route into itself',
                  peer, overlay.network, end, address)
-    mtu = overlay_mtu(min(underlay_mtu(peer, peer_vars), hub['underlay_mtu']), key is not None)
+    size = overhead(encapsulation, family, key is not None)
+    mtu = min(underlay_mtu(peer, peer_vars), hub_end['mtu']) - size
     forced = peer_vars.get('openvnet_overlay_mtu')
     if forced is not None and forced != '':
         forced = _number(peer, 'openvnet_overlay_mtu', forced)
         if not 576 <= forced <= mtu:
             fail('%s: openvnet_overlay_mtu %s must be between 576 and %s (the path\'s underlay MTU minus the '
-                 'encapsulation)', peer, forced, mtu)
+                 '%s encapsulation)', peer, forced, mtu, encapsulation)
         mtu = forced
     mac = peer_vars.get('openvnet_tunnel_mac')
     device = _port_name(peer, 'openvnet_hub_tunnel_name',
-                        _text(peer, peer_vars, 'openvnet_hub_tunnel_name', False) or 'gre-%s' % hub['name'])
+                        _text(peer, peer_vars, 'openvnet_hub_tunnel_name', False) or '%s-%s' % (encapsulation, hub['name']))
     if device == (peer_vars.get('openvnet_underlay_nic') or {}).get('device'):
         fail('%s: openvnet_hub_tunnel_name %s is its underlay NIC', peer, device)
     return {
         'name': device,
         'port': _port_name(peer, 'openvnet_tunnel_name',
-                           _text(peer, peer_vars, 'openvnet_tunnel_name', False) or 'gre-%s' % peer),
+                           _text(peer, peer_vars, 'openvnet_tunnel_name', False) or '%s-%s' % (encapsulation, peer)),
         'hub': hub['name'],
+        'encapsulation': encapsulation,
+        'family': family,
+        'kind': ENCAPSULATIONS[encapsulation][1][family],
+        'type': ENCAPSULATIONS[encapsulation][2][family],
+        'dst_port': dst_port,
+        # Linux drops zero-checksum UDP over IPv6 unless told otherwise: the hub's port sums
+        'csum': family == 6 and encapsulation != 'gre',
+        'overhead': size,
         'local_ip': local_ip,
-        'remote_ip': hub['underlay_address'],
+        'remote_ip': hub_end['address'],
         'address': str(overlay),
         'network': str(overlay.network),
         'mtu': mtu,
@@ -223,6 +301,39 @@ def _peer(peer, peer_vars, hub):
         'mac': _mac(peer, mac) if mac else derived_mac(peer),
         'interface_uuid': _text(peer, peer_vars, 'openvnet_interface_uuid', False) or 'if-' + uuid_suffix(peer),
     }
+
+
+def _encapsulation(host, host_vars):
+    value = host_vars.get('openvnet_tunnel_encapsulation')
+    if value is None or value == '':
+        return 'gre'
+    if value not in ENCAPSULATIONS:
+        fail('%s: openvnet_tunnel_encapsulation %r is not one of %s', host, value, ', '.join(sorted(ENCAPSULATIONS)))
+    return value
+
+
+def _udp_port(host, host_vars, encapsulation):
+    value = host_vars.get('openvnet_tunnel_udp_port')
+    if value is None or value == '':
+        return ENCAPSULATIONS[encapsulation][3]
+    if encapsulation == 'gre':
+        fail('%s: openvnet_tunnel_udp_port is for vxlan and geneve tunnels; GRE has no port', host)
+    port = _number(host, 'openvnet_tunnel_udp_port', value)
+    if not 1 <= port <= 65535:
+        fail('%s: openvnet_tunnel_udp_port %s is not a UDP port (1 to 65535)', host, port)
+    return port
+
+
+def tunnel_protocols(hostvars, groups):
+    """What the tunnels of the inventory's peers carry, from the inventory alone (security groups are
+    written before the underlay exists): ``{'protocol': 'gre'}`` and ``{'protocol': 'udp', 'port': N}``."""
+    found = set()
+    for name in groups.get('openvnet_peers') or []:
+        encapsulation = _encapsulation(name, hostvars[name])
+        port = _udp_port(name, hostvars[name], encapsulation)
+        found.add(('gre', 0) if port is None else ('udp', port))
+    return [{'protocol': protocol} if protocol == 'gre' else {'protocol': protocol, 'port': port}
+            for protocol, port in sorted(found)]
 
 
 def _unique(items, what, where):
@@ -270,7 +381,10 @@ def topology(hostvars, groups):
         peers[name] = peer
         hub = hubs[hub_name]
         hub['peers'].append(peer)
-        hub['ports'].append({'name': peer['port'], 'remote_ip': peer['local_ip']})
+        port = {'name': peer['port'], 'remote_ip': peer['local_ip'], 'local_ip': peer['remote_ip']}
+        # csum unset, not false, where the peer needs none: the port's options stay as OVS defaults them
+        port.update(type=peer['type'], key=peer['key'], dst_port=peer['dst_port'], csum=peer['csum'] or None)
+        hub['ports'].append(port)
     _unique(((p['mac'], n) for n, p in peers.items()), 'tunnel MAC', ' (set openvnet_tunnel_mac on one of them)')
     for hub in hubs.values():
         where = ' (peers of %s)' % hub['name']
@@ -313,4 +427,5 @@ def _ring(peers):
 
 class FilterModule(object):
     def filters(self):
-        return {'topology': topology, 'overlay_mtu': overlay_mtu, 'nic_with_address': nic_with_address}
+        return {'topology': topology, 'overlay_mtu': overlay_mtu, 'nic_with_address': nic_with_address,
+                'tunnel_protocols': tunnel_protocols}

@@ -78,11 +78,16 @@ def hub_faults(hub, info):
             faults.append('%s: missing' % where)
             continue
         options = row.get('options') or {}
+        if row.get('type') != peer['type']:
+            faults.append('%s: type %s, the model has %s (%s over IPv%d)'
+                          % (where, row.get('type'), peer['type'], peer['encapsulation'], peer['family']))
         if options.get('remote_ip') != peer['local_ip']:
             faults.append('%s: remote_ip is %s, not %s' % (where, options.get('remote_ip'), peer['local_ip']))
+        if peer['dst_port'] is not None and options.get('dst_port') != str(peer['dst_port']):
+            faults.append('%s: dst_port %s, the peer sends to %s' % (where, options.get('dst_port'), peer['dst_port']))
         keys = _port_keys(options)
         if keys != (peer['key'], peer['key']):
-            faults.append('%s: key %s, the model has %s: GRE frames of the other end are dropped'
+            faults.append('%s: key %s, the model has %s: frames of the other end are dropped'
                           % (where, _keys_text(keys), _keys_text((peer['key'], peer['key']))))
         if row.get('error'):
             faults.append('%s: %s' % (where, row['error']))
@@ -138,11 +143,40 @@ def _vif_flow_faults(flows, ofport, name, peer):
     return faults
 
 
+# The Linux kinds of a peer's tunnel device, by what carries their key: GRE's own header, or the VNI of
+# a UDP encapsulation.
+GRE_KINDS = ('gretap', 'ip6gretap')
+UDP_KINDS = ('vxlan', 'geneve')
+
+
+def _link_details(text):
+    """The kind and its settings from one line of ``ip -d -o link show``: after the ``link/...`` part
+    (``\\`` stands for a line break), iproute2 writes the kind, then its settings
+    (``... maxmtu 0 \\    vxlan id 42 remote 2001:db8::10 ...``); ``(None, [])`` without them (``ip`` without
+    ``-d``, or a device without a kind)."""
+    parts = text.split('\\')
+    words = parts[2].split() if len(parts) > 2 and parts[1].strip().startswith('link/') else []
+    if not words or words[0] in ('altname', 'alias'):
+        return None, []
+    return words[0], words[1:]
+
+
+def _setting(words, name):
+    """The word after ``name`` among a kind's settings, or None."""
+    return words[words.index(name) + 1] if name in words[:-1] else None
+
+
+def _number(value):
+    return int(value) if value is not None and value.isdigit() else value
+
+
 def read_device(link, addresses):
     """A tunnel device from ``ip -d -o link show dev D`` and ``ip -o -4 address show dev D`` (registered
-    command results; ``-o`` rather than ``-j``, which EL7's iproute2 lacks): ``{mac, mtu, addresses}``
-    and, when the output shows a gretap's details, ``remote``, ``local`` and ``keys`` (in, out); or a
-    string saying why there is none."""
+    command results; ``-o`` rather than ``-j``, which EL7's iproute2 lacks): ``{mac, mtu, addresses, kind}``
+    (kind None when the output shows none) and, from the kind's settings, ``remote`` and ``local`` (none
+    for geneve, which has no local address), then ``keys`` (in, out) for gretap and ip6gretap, or ``vni``,
+    ``dst_port`` and ``csum`` (whether it sends UDP checksums: ``udp6zerocsumtx`` off over IPv6,
+    ``udpcsum`` over IPv4) for vxlan and geneve; or a string saying why there is none."""
     for result in (link, addresses):
         if not isinstance(result, dict) or not result:
             return 'no result (unreachable?)'
@@ -157,12 +191,20 @@ def read_device(link, addresses):
         return found.group(1) if found else None
 
     mtu = word('mtu', r'\d+')
-    keys = (word('key'), word('key')) if word('key') else (word('ikey'), word('okey'))
+    kind, words = _link_details(text)
     device = {'mac': word('link/ether', '[0-9a-f]{2}(?::[0-9a-f]{2}){5}'), 'mtu': int(mtu) if mtu else None,
-              'addresses': sorted(re.findall(r'\binet ([0-9.]+)/', str(addresses.get('stdout') or '')))}
-    if re.search(r' gretap remote ', text):  # ip -d: the tunnel's own settings
-        device.update(remote=word('remote'), local=word('local'),
+              'addresses': sorted(re.findall(r'\binet ([0-9.]+)/', str(addresses.get('stdout') or ''))),
+              'kind': kind}
+    if kind in GRE_KINDS:
+        keys = (_setting(words, 'key'),) * 2 if 'key' in words else (_setting(words, 'ikey'), _setting(words, 'okey'))
+        device.update(remote=_setting(words, 'remote'), local=_setting(words, 'local'),
                       keys=tuple(_key(k) if k is not None else None for k in keys))
+    elif kind in UDP_KINDS:
+        remote = _setting(words, 'remote')
+        device.update(remote=remote, vni=_number(_setting(words, 'id')), dst_port=_number(_setting(words, 'dstport')),
+                      csum='udp6zerocsumtx' not in words if ':' in str(remote) else 'udpcsum' in words)
+        if kind == 'vxlan':
+            device['local'] = _setting(words, 'local')
     return device
 
 
@@ -203,7 +245,11 @@ def device_faults(peer, registered, device, openvnet=True):
 
 
 def _tunnel_faults(name, peer, device):
-    """The device's own tunnel against the model: endpoints, key and MTU (what ``ip -d`` shows)."""
+    """The device's own tunnel against the model: kind, endpoints, key or VNI, UDP port and checksums,
+    and MTU (what ``ip -d`` shows)."""
+    if device.get('kind') not in (None, peer['kind']):
+        # another kind's settings do not compare with the model's
+        return ['%s: a %s device, the model has %s' % (name, device['kind'], peer['kind'])]
     faults = []
     if 'remote' in device and device['remote'] != peer['remote_ip']:
         faults.append('%s: remote %s, the hub is %s' % (name, device['remote'], peer['remote_ip']))
@@ -212,6 +258,13 @@ def _tunnel_faults(name, peer, device):
     if 'keys' in device and device['keys'] != (peer['key'], peer['key']):
         faults.append('%s: key %s, the hub\'s port has %s: GRE frames of the other end are dropped'
                       % (name, _keys_text(device['keys']), _keys_text((peer['key'], peer['key']))))
+    if 'vni' in device and device['vni'] != peer['key']:
+        faults.append('%s: VNI %s, the hub\'s port has %s: frames of the other end are dropped'
+                      % (name, device['vni'], peer['key']))
+    if 'dst_port' in device and device['dst_port'] != peer['dst_port']:
+        faults.append('%s: sends to UDP port %s, the hub\'s port listens on %s' % (name, device['dst_port'], peer['dst_port']))
+    if peer['csum'] and device.get('csum') is False:
+        faults.append('%s: sends UDP without checksums over IPv6, which the hub drops' % name)
     if device.get('mtu') is not None and device['mtu'] != peer['mtu']:
         faults.append('%s: mtu %s, the model\'s overlay MTU is %s%s' % (
             name, device['mtu'], peer['mtu'], ': frames that large do not fit the path' if device['mtu'] > peer['mtu'] else ''))
@@ -220,15 +273,16 @@ def _tunnel_faults(name, peer, device):
 
 def tunnel_drift(peer, link):
     """How a peer's tunnel device differs from the model (its ``ip -d -o link show dev D`` result):
-    missing, MAC, MTU, endpoints or key; [] when it matches. gretap_peer re-applies the tunnel when
-    this is not empty, since the backends do not change an existing device."""
+    missing, kind, MAC, MTU, endpoints, key or VNI, UDP port or checksums; [] when it matches.
+    gretap_peer re-applies the tunnel when this is not empty, since the backends do not change an
+    existing device."""
     device = read_device(link, {'rc': 0, 'stdout': ''})
     name = '%s: %s' % (peer['peer'], peer['name'])
     if not isinstance(device, dict):
         return ['%s: %s' % (name, device)]
     drift = _tunnel_faults(name, peer, device)
-    if 'keys' not in device:
-        drift.append('%s: not a gretap device' % name)
+    if device['kind'] is None:
+        drift.append('%s: not a %s device' % (name, peer['kind']))
     if device['mac'] != peer['mac']:
         drift.append('%s: MAC %s, the model has %s' % (name, device['mac'], peer['mac']))
     return drift
@@ -290,7 +344,22 @@ def probe_matrix(peers, hostvars):
     return rows
 
 
+def tunnel_table(topology):
+    """One line per tunnel, for the verification's output: both ends, encapsulation, family, key or VNI,
+    UDP port and the overlay MTU the probes use."""
+    header = ('peer', 'hub', 'device', 'encap', 'under', 'key/vni', 'port', 'mtu (overhead)  local -> remote')
+    lines = ['%-6s %-6s %-15s %-6s %-5s %-8s %-6s %s' % header]
+    for name in sorted(topology['peers']):
+        peer = topology['peers'][name]
+        lines.append('%-6s %-6s %-15s %-6s IPv%-2d %-8s %-6s %d (%d)  %s -> %s' % (
+            name, peer['hub'], peer['name'], peer['encapsulation'], peer['family'],
+            'none' if peer['key'] is None else peer['key'], peer['dst_port'] or '-', peer['mtu'], peer['overhead'],
+            peer['local_ip'], peer['remote_ip']))
+    return lines
+
+
 class FilterModule(object):
     def filters(self):
         return {'overlay_probes': overlay_probes, 'probe_matrix': probe_matrix, 'overlay_faults': overlay_faults,
+                'tunnel_table': tunnel_table,
                 'hub_faults': hub_faults, 'tunnel_drift': tunnel_drift}

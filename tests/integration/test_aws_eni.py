@@ -44,10 +44,11 @@ class Aws:
                 ImageId=image, MinCount=1, MaxCount=1, SubnetId=self.subnet,
                 TagSpecifications=[{'ResourceType': 'instance', 'Tags': tags}])['Instances'][0]['InstanceId']
 
-    def inventory(self, peers=('sv1', 'sv2'), **host_vars):
+    def inventory(self, peers=('sv1', 'sv2'), cluster_vars=None, **host_vars):
+        """cluster_vars: the inventory's own vars for all (group_vars/all), which host vars override."""
         hosts = dict((h, dict(dict(openvnet_instance_id=self.instances[h]), **host_vars.get(h, {})))
                      for h in ('sv0',) + tuple(peers))
-        data = {'all': {'children': {
+        data = {'all': {'vars': cluster_vars or {}, 'children': {
             'openvnet_hubs': {'hosts': {'sv0': hosts['sv0']}},
             'openvnet_peers': {'hosts': dict((p, hosts[p]) for p in peers)}}}}
         path = os.path.join(self.tmp, 'hosts.yml')
@@ -210,8 +211,58 @@ def unsafe(value):
     return value['__ansible_unsafe'] if isinstance(value, dict) else value
 
 
-def member_rules(group):
-    return {('47', None, None, group['GroupId']), ('icmp', 3, 4, group['GroupId']), ('icmp', 8, -1, group['GroupId'])}
+def member_rules(group, gre=True, udp=()):
+    """ICMP fragmentation needed and echo request, GRE unless told otherwise and UDP to the ports given, all from
+    (and to) the group itself."""
+    return ({('icmp', 3, 4, group['GroupId']), ('icmp', 8, -1, group['GroupId'])}
+            | ({('47', None, None, group['GroupId'])} if gre else set())
+            | {('udp', port, port, group['GroupId']) for port in udp})
+
+
+def test_the_group_admits_the_tunnels_the_peers_use_and_no_other(aws):
+    """openvnet_tunnel_encapsulation with a cluster default (vars for all) that a peer overrides, and
+    openvnet_tunnel_udp_port: the group admits exactly the UDP ports the tunnels use (GRE only while a peer uses
+    it), both ways between its members; back to GRE, the UDP rules go."""
+    gre = aws.inventory()
+    proc, recap = aws.play(gre)
+    assert recap and recap['failed'] == 0, proc.stdout[-3000:]
+    group = aws.group()
+    assert rules(group) == rules(group, 'IpPermissionsEgress') == member_rules(group)
+
+    udp = aws.inventory(cluster_vars=dict(openvnet_tunnel_encapsulation='vxlan'),
+                        sv2=dict(openvnet_tunnel_encapsulation='geneve', openvnet_tunnel_udp_port=16081))
+    proc, recap = aws.play(udp, '--check')
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert rules(aws.group()) == member_rules(group)
+    proc, recap = aws.play(udp)
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    group = aws.group()
+    assert rules(group) == rules(group, 'IpPermissionsEgress') == member_rules(group, gre=False, udp=(4789, 16081))
+    proc, recap = aws.play(udp)
+    assert recap == dict(changed=0, failed=0), proc.stdout[-3000:]
+    # the deprecated aws_eni_vxlan adds the port VXLAN already uses: the same rules
+    proc, recap = aws.play(udp, aws_eni_vxlan=True)
+    assert recap == dict(changed=0, failed=0), proc.stdout[-3000:]
+
+    # one peer back on GRE: GRE and the VXLAN port, the Geneve port goes
+    mixed = aws.inventory(cluster_vars=dict(openvnet_tunnel_encapsulation='vxlan'),
+                          sv2=dict(openvnet_tunnel_encapsulation='gre'))
+    proc, recap = aws.play(mixed)
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    group = aws.group()
+    assert rules(group) == rules(group, 'IpPermissionsEgress') == member_rules(group, udp=(4789,))
+
+    # the whole cluster on GRE: check mode predicts, the UDP rule goes
+    gre = aws.inventory(cluster_vars=dict(openvnet_tunnel_encapsulation='gre'))
+    proc, recap = aws.play(gre, '--check')
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    assert rules(aws.group()) == member_rules(group, udp=(4789,))
+    proc, recap = aws.play(gre)
+    assert recap == dict(changed=1, failed=0), proc.stdout[-3000:]
+    group = aws.group()
+    assert rules(group) == rules(group, 'IpPermissionsEgress') == member_rules(group)
+    proc, recap = aws.play(gre)
+    assert recap == dict(changed=0, failed=0), proc.stdout[-3000:]
 
 
 def test_vxlan_pmtud_and_ssh_rules_are_added_on_request(aws):
@@ -325,6 +376,8 @@ def test_force_detach_only_on_request(aws):
     ('Redis port out of range', 'aws_eni_control_plane_ports: not TCP ports: 70000'),
     ('Redis port not a number', "aws_eni_control_plane_ports' is of type"),
     ('control plane port zero', 'aws_eni_control_plane_ports: not TCP ports: 0'),
+    ('unknown encapsulation', "sv2: openvnet_tunnel_encapsulation 'ipip' is not one of geneve, gre, vxlan"),
+    ('tunnel port out of range', 'sv1: openvnet_tunnel_udp_port 70000 is not a UDP port'),
 ])
 def test_bad_input_fails_before_any_change(aws, case, message):
     inventory = aws.inventory()
@@ -343,6 +396,11 @@ def test_bad_input_fails_before_any_change(aws, case, message):
         inventory = aws.inventory(sv0=dict(openvnet_cluster_addresses=['10.20.1.0/24'], redis_port='redis'))
     elif case == 'control plane port zero':
         role_vars.update(aws_eni_control_plane=True, aws_eni_control_plane_ports=[0, 9101])
+    elif case == 'unknown encapsulation':
+        inventory = aws.inventory(sv2=dict(openvnet_tunnel_encapsulation='ipip'))
+    elif case == 'tunnel port out of range':
+        inventory = aws.inventory(cluster_vars=dict(openvnet_tunnel_encapsulation='geneve'),
+                                  sv1=dict(openvnet_tunnel_udp_port=70000))
     else:
         role_vars['aws_eni_pmtud_cidrs'] = ['10.0.0.0/33']
     proc, recap = aws.play(inventory, **role_vars)

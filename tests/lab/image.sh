@@ -19,7 +19,7 @@ case $FLAVOUR in
 esac
 IMAGE="$LAB/$FLAVOUR.img"
 STAMP="$LAB/$FLAVOUR.version"
-VERSION=3   # bump when this script or guest/ changes what the image holds
+VERSION=4   # bump when this script or guest/ changes what the image holds
 
 mkdir -p "$LAB"
 [ -f "$LAB/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C openvnet-lab -f "$LAB/id_ed25519"

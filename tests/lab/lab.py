@@ -2,7 +2,7 @@
 emulation) with Debian's own kernel, so GRE and Open vSwitch run in real
 kernels. Each VM has a management NIC (QEMU user networking, SSH forwarded to
 127.0.0.1:222N for Ansible) and an underlay NIC on a bridge inside a private
-network namespace, where the TEST-NET addresses 192.0.2.0/24 live.
+network namespace, where the TEST-NET addresses 192.0.2.0/24 and 2001:db8::/64 live.
 
     python tests/lab/lab.py up|prepare|down|status
 
@@ -25,9 +25,10 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 LAB = os.environ.get('LAB', os.path.join(ROOT, '.build', 'lab'))
 NETNS = 'openvnet-lab'
 BRIDGE = 'brlab'
-# name, underlay address, SSH port, memory (MiB)
-VMS = [('sv0', '192.0.2.10/24', 2220, 1024), ('sv1', '192.0.2.11/24', 2221, 512),
-       ('sv2', '192.0.2.12/24', 2222, 512)]
+# name, underlay addresses (IPv4 and IPv6: documentation prefixes, inside the lab's namespace only),
+# SSH port, memory (MiB)
+VMS = [('sv0', '192.0.2.10/24,2001:db8::10/64', 2220, 1024), ('sv1', '192.0.2.11/24,2001:db8::11/64', 2221, 512),
+       ('sv2', '192.0.2.12/24,2001:db8::12/64', 2222, 512)]
 READY_TIMEOUT = 420
 SUPPORT = os.path.join(ROOT, 'tests', 'support')
 KEY = os.path.join(LAB, 'id_ed25519')

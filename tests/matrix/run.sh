@@ -39,6 +39,7 @@ JOBS=${JOBS:-2}
 # collection code).
 INTEGRATION_2_16=(
   tests/integration/test_ovs_gre_port.py
+  tests/integration/test_ovs_tunnel_port.py
   tests/integration/test_ovs_bridge.py
   tests/integration/test_ovs_info.py
   tests/integration/test_two_hubs.py

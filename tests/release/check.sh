@@ -163,7 +163,7 @@ build() {
            meta/runtime.yml meta/execution-environment.yml meta/ee-requirements.txt bindep.txt requirements.yml \
            site.yml playbooks/underlay.yml playbooks/deploy.yml playbooks/verify.yml playbooks/teardown.yml playbooks/aws.yml \
            inventories/example/hosts.yml inventories/aws/aws_ec2.yml \
-           plugins/modules/ovs_gre_port.py plugins/module_utils/ovs.py plugins/filter/topology.py roles/repos/tasks/main.yml; do
+           plugins/modules/ovs_gre_port.py plugins/modules/ovs_tunnel_port.py plugins/module_utils/ovs.py plugins/module_utils/tunnel_port.py plugins/filter/topology.py roles/repos/tasks/main.yml; do
     grep -qxF "$f" "$OUT/contents.txt" || { echo "missing: $f" >&2; missing=1; }
   done
   [ "$missing" = 0 ] || die "files missing from the artifact"

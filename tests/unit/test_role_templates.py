@@ -11,7 +11,17 @@ import pytest
 import yaml
 
 ROLES = os.path.join(os.path.dirname(__file__), '..', '..', 'roles')
-TUNNEL = dict(name='gre-sv0', mac='02:aa:bb:cc:dd:01', local_ip='192.0.2.11', remote_ip='192.0.2.10', address='10.0.0.1/24', mtu=1462, key=None)
+TUNNEL = dict(name='gre-sv0', mac='02:aa:bb:cc:dd:01', local_ip='192.0.2.11', remote_ip='192.0.2.10', address='10.0.0.1/24',
+              mtu=1462, key=None, kind='gretap', family=4, dst_port=None, csum=False)
+# A peer's tunnel of each other kind, as the topology model gives it (its contract).
+IPV6 = dict(family=6, local_ip='2001:db8::12', remote_ip='2001:db8::10')
+TUNNELS = {
+    'ip6gretap': dict(TUNNEL, kind='ip6gretap', key=7, mtu=1430, **IPV6),
+    'vxlan4': dict(TUNNEL, name='vxlan-sv0', kind='vxlan', key=42, dst_port=4789, mtu=1450),
+    'vxlan6': dict(TUNNEL, name='vxlan-sv0', kind='vxlan', key=0, dst_port=4789, csum=True, mtu=1430, **IPV6),
+    'geneve4': dict(TUNNEL, name='geneve-sv0', kind='geneve', key=5, dst_port=6081, mtu=1450),
+    'geneve6': dict(TUNNEL, name='geneve-sv0', kind='geneve', key=5, dst_port=6081, csum=True, mtu=1430, **IPV6),
+}
 
 
 def render(role, template, **variables):
@@ -36,14 +46,17 @@ def gretap_layouts():
         return yaml.safe_load(f)['__gretap_peer_layouts']
 
 
-@pytest.mark.parametrize('backend', sorted(gretap_layouts()))
-def test_every_gretap_backend_marks_its_files_and_names_its_device(backend):
+# every backend with every kind it makes (NetworkManager makes no geneve: refused)
+@pytest.mark.parametrize('backend, tunnel', [(b, t) for b in sorted(gretap_layouts()) for t in [TUNNEL] + list(TUNNELS.values())
+                                             if (b, t['kind']) != ('networkmanager', 'geneve')],
+                         ids=lambda v: v['kind'] if isinstance(v, dict) else v)
+def test_every_gretap_backend_marks_its_files_and_names_its_device(backend, tunnel):
     layout = gretap_layouts()[backend]
     for item in layout['files']:
-        text = render('gretap_peer', item['template'], gretap_peer_tunnel=TUNNEL)
+        text = render('gretap_peer', item['template'], gretap_peer_tunnel=tunnel)
         assert 'written by openvnet.openvnet.gretap_peer' in text.splitlines()[1]
-        name = item['name'] % TUNNEL['name']
-        assert re.sub(layout['device_regex'], r'\1', name) == TUNNEL['name']
+        name = item['name'] % tunnel['name']
+        assert re.sub(layout['device_regex'], r'\1', name) == tunnel['name']
         assert any(fnmatch.fnmatch(name, p) for p in layout['patterns'])
 
 
@@ -57,9 +70,8 @@ def test_gretap_ifcfg_for_el7():
         'ONBOOT=yes',
         'BOOTPROTO=none',
         'NM_CONTROLLED=no',
-        'GRETAP_LOCAL=192.0.2.11',
-        'GRETAP_REMOTE=192.0.2.10',
-        'GRETAP_KEY=7',
+        '# ifup-gretap runs: ip link add $DEVICE address $MACADDR $TUNNEL_LINK',
+        'TUNNEL_LINK="type gretap local 192.0.2.11 remote 192.0.2.10 key 7"',
         'IPADDR=10.0.0.1',
         'PREFIX=24',
         'MTU=1462',
@@ -89,7 +101,7 @@ def test_gretap_ifupdown_stanza(key, suffix):
     ]
 
 
-@pytest.mark.parametrize('script', ['ifup-gretap', 'ifdown-gretap'])
+@pytest.mark.parametrize('script', ['ifup-tunnel', 'ifdown-tunnel'])
 def test_gretap_network_scripts_parse(script):
     path = os.path.join(ROLES, 'gretap_peer', 'templates', script + '.j2')
     assert '{{' not in open(path).read()
@@ -104,6 +116,125 @@ def test_gretap_networkd_netdev_pins_the_registered_mac():
         '[Tunnel]', 'Local=192.0.2.11', 'Remote=192.0.2.10', 'Key=5',
         '# Not bound to one underlay link: the kernel routes to Remote.', 'Independent=true',
     ]
+
+
+@pytest.mark.parametrize('tunnel, section', [
+    # systemd 252 (Debian 12) systemd.netdev: [Tunnel] for the GRE kinds, [VXLAN] VNI= (0 accepted), [GENEVE] Id=
+    ('ip6gretap', ['[Tunnel]', 'Local=2001:db8::12', 'Remote=2001:db8::10', 'Key=7',
+                   '# Not bound to one underlay link: the kernel routes to Remote.', 'Independent=true']),
+    ('vxlan4', ['[VXLAN]', 'VNI=42', 'Remote=192.0.2.10', 'Local=192.0.2.11',
+                "# unset, the kernel's default (8472), not IANA's 4789", 'DestinationPort=4789',
+                '# Everything goes to the hub (Remote): nothing to learn.', 'MacLearning=no',
+                '# Not bound to one underlay link: the kernel routes to Remote.', 'Independent=true']),
+    ('vxlan6', ['[VXLAN]', 'VNI=0', 'Remote=2001:db8::10', 'Local=2001:db8::12',
+                "# unset, the kernel's default (8472), not IANA's 4789", 'DestinationPort=4789',
+                '# Everything goes to the hub (Remote): nothing to learn.', 'MacLearning=no',
+                'UDP6ZeroChecksumTx=no', 'UDP6ZeroChecksumRx=no',
+                '# Not bound to one underlay link: the kernel routes to Remote.', 'Independent=true']),
+    # geneve has no local address: the kernel picks the source of its route to Remote
+    ('geneve4', ['[GENEVE]', 'Id=5', 'Remote=192.0.2.10', 'DestinationPort=6081']),
+    ('geneve6', ['[GENEVE]', 'Id=5', 'Remote=2001:db8::10', 'DestinationPort=6081',
+                 'UDPChecksum=yes', 'UDP6ZeroChecksumTx=no', 'UDP6ZeroChecksumRx=no']),
+])
+def test_networkd_netdev_of_each_kind(tunnel, section):
+    t = TUNNELS[tunnel]
+    assert body(render('gretap_peer', 'networkd.netdev.j2', gretap_peer_tunnel=t)) == [
+        '[NetDev]', 'Name=' + t['name'], 'Kind=' + t['kind'],
+        '# The MAC OpenVNet has registered for this peer: vna drops frames from any other.',
+        'MACAddress=02:aa:bb:cc:dd:01', 'MTUBytes=%d' % t['mtu'], ''] + section
+
+
+# What follows `ip link add NAME address MAC` (ifupdown's pre-up, ifcfg's TUNNEL_LINK), for each kind:
+# iproute2's keywords (ip-link(8)); over IPv6, UDP checksums stay on (Linux's default, said out loud).
+LINK_ARGS = {
+    'gretap': 'type gretap local 192.0.2.11 remote 192.0.2.10',
+    'ip6gretap': 'type ip6gretap local 2001:db8::12 remote 2001:db8::10 key 7',
+    'vxlan4': 'type vxlan id 42 remote 192.0.2.10 local 192.0.2.11 dstport 4789 nolearning',
+    'vxlan6': 'type vxlan id 0 remote 2001:db8::10 local 2001:db8::12 dstport 4789 nolearning noudp6zerocsumtx noudp6zerocsumrx',
+    'geneve4': 'type geneve id 5 remote 192.0.2.10 dstport 6081',
+    'geneve6': 'type geneve id 5 remote 2001:db8::10 dstport 6081 udpcsum noudp6zerocsumtx noudp6zerocsumrx',
+}
+
+
+@pytest.mark.parametrize('tunnel', sorted(TUNNELS))
+def test_ifupdown_stanza_of_each_kind(tunnel):
+    t = TUNNELS[tunnel]
+    assert body(render('gretap_peer', 'ifupdown.j2', gretap_peer_tunnel=t)) == [
+        'auto %s' % t['name'],
+        'iface %s inet static' % t['name'],
+        '    address 10.0.0.1/24',
+        '    mtu %d' % t['mtu'],
+        '    pre-up ip link add $IFACE address 02:aa:bb:cc:dd:01 ' + LINK_ARGS[tunnel],
+        '    post-down ip link delete $IFACE',
+    ]
+
+
+@pytest.mark.parametrize('tunnel', sorted(TUNNELS))
+def test_ifcfg_of_each_kind_for_el7(tunnel):
+    t = TUNNELS[tunnel]
+    kind = t['kind']
+    assert body(render('gretap_peer', 'ifcfg.j2', gretap_peer_tunnel=t)) == [
+        '# network-scripts have no %s type: ifup runs ifup-%s for DEVICETYPE=%s.' % (kind, kind, kind),
+        'DEVICE=%s' % t['name'],
+        'DEVICETYPE=%s' % kind,
+        '# The MAC OpenVNet has registered for this peer (ifup-%s sets it).' % kind,
+        'MACADDR=02:aa:bb:cc:dd:01',
+        'ONBOOT=yes',
+        'BOOTPROTO=none',
+        'NM_CONTROLLED=no',
+        '# ifup-%s runs: ip link add $DEVICE address $MACADDR $TUNNEL_LINK' % kind,
+        'TUNNEL_LINK="%s"' % LINK_ARGS[tunnel],
+        'IPADDR=10.0.0.1',
+        'PREFIX=24',
+        'MTU=%d' % t['mtu'],
+        'DEFROUTE=no',
+    ]
+
+
+NM_TAIL = ['[ethernet]', '# The MAC OpenVNet has registered for this peer.', 'cloned-mac-address=02:aa:bb:cc:dd:01']
+NM_IPV4 = ['', '[ipv4]', 'method=manual', 'address1=10.0.0.1/24', 'never-default=true', '', '[ipv6]', 'method=disabled']
+
+
+@pytest.mark.parametrize('tunnel, connection', [
+    # NetworkManager's NMIPTunnelMode: 10 gretap, 11 ip6gretap; its ip6 tunnels' encapsulation-limit defaults to 0
+    ('ip6gretap', ['[connection]', 'id=openvnet-gre-sv0', 'type=ip-tunnel', 'interface-name=gre-sv0', 'autoconnect=true', '',
+                   '[ip-tunnel]', '# 11 = ip6gretap', 'mode=11', 'local=2001:db8::12', 'remote=2001:db8::10', 'mtu=1430',
+                   'input-key=7', 'output-key=7', "# Linux's default (NetworkManager's is 0); the model counts the option's 8 bytes",
+                   'encapsulation-limit=4', ''] + NM_TAIL),
+    # vxlan's destination-port defaults to 8472; its MTU is the [ethernet] one (NetworkManager's vxlan devices are wired)
+    ('vxlan4', ['[connection]', 'id=openvnet-vxlan-sv0', 'type=vxlan', 'interface-name=vxlan-sv0', 'autoconnect=true', '',
+                '[vxlan]', 'id=42', 'remote=192.0.2.10', 'local=192.0.2.11',
+                "# unset, NetworkManager's default (8472), not IANA's 4789", 'destination-port=4789',
+                "# Everything goes to the hub (remote): nothing to learn. NetworkManager keeps the kernel's UDP checksums",
+                '# (computed, and required, over IPv6).', 'learning=false', ''] + NM_TAIL + ['mtu=1450']),
+    ('vxlan6', ['[connection]', 'id=openvnet-vxlan-sv0', 'type=vxlan', 'interface-name=vxlan-sv0', 'autoconnect=true', '',
+                '[vxlan]', 'id=0', 'remote=2001:db8::10', 'local=2001:db8::12',
+                "# unset, NetworkManager's default (8472), not IANA's 4789", 'destination-port=4789',
+                "# Everything goes to the hub (remote): nothing to learn. NetworkManager keeps the kernel's UDP checksums",
+                '# (computed, and required, over IPv6).', 'learning=false', ''] + NM_TAIL + ['mtu=1430']),
+])
+def test_networkmanager_keyfile_of_each_kind(tunnel, connection):
+    assert body(render('gretap_peer', 'nmconnection.j2', gretap_peer_tunnel=TUNNELS[tunnel])) == connection + NM_IPV4
+
+
+def test_networkmanager_refuses_geneve_before_any_change():
+    """NetworkManager has no geneve type before 1.58 (EL8/9 ship older): the role's first check after
+    the backend's refuses it, with the alternatives."""
+    with open(os.path.join(ROLES, 'gretap_peer', 'tasks', 'main.yml')) as f:
+        tasks = yaml.safe_load(f)
+    names = [t['name'] for t in tasks]
+    check = tasks[names.index("The backend must make the tunnel's kind")]
+    # only reads and asserts before it
+    assert all(set(t) & {'ansible.builtin.include_vars', 'ansible.builtin.set_fact', 'ansible.builtin.assert'}
+               for t in tasks[:names.index(check['name'])])
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    refused = env.compile_expression(check['ansible.builtin.assert']['that'])
+    for backend in ('networkd', 'ifupdown', 'ifcfg', 'networkmanager'):
+        for name, tunnel in sorted(TUNNELS.items()):
+            ok = refused(gretap_peer_used_backend=backend, gretap_peer_tunnel=tunnel)
+            assert ok == (backend != 'networkmanager' or tunnel['kind'] != 'geneve'), (backend, name)
+    message = ' '.join(check['ansible.builtin.assert']['fail_msg'].split())
+    assert 'gretap_peer_backend to networkd' in message and 'openvnet_tunnel_encapsulation to vxlan' in message
 
 
 def test_ovs_bridge_attached_ifcfg_as_the_manual_procedure():

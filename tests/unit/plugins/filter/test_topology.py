@@ -4,7 +4,8 @@ import re
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.openvnet.openvnet.plugins.filter.topology import derived_mac, nic_with_address, overlay_mtu, topology
+from ansible_collections.openvnet.openvnet.plugins.filter.topology import (
+    derived_mac, nic_with_address, overlay_mtu, topology, tunnel_protocols)
 
 
 def nic(mac, mtu=1500):
@@ -37,8 +38,9 @@ def test_the_hub_from_its_underlay_nic():
     assert {k: hub[k] for k in ('bridge', 'datapath_id', 'hwaddr', 'fail_mode', 'controllers', 'node_id', 'key')} == {
         'bridge': 'br0', 'datapath_id': '0000525400000110', 'hwaddr': '52:54:00:00:01:10', 'fail_mode': 'secure',
         'controllers': ['tcp:127.0.0.1:6633'], 'node_id': 'vna', 'key': None}
-    assert hub['ports'] == [{'name': 'gre-sv1', 'remote_ip': '192.0.2.11'},
-                            {'name': 'gre-second', 'remote_ip': '192.0.2.12'}]
+    gre = {'type': 'gre', 'local_ip': '192.0.2.10', 'key': None, 'dst_port': None, 'csum': None}
+    assert hub['ports'] == [dict(gre, name='gre-sv1', remote_ip='192.0.2.11'),
+                            dict(gre, name='gre-second', remote_ip='192.0.2.12')]
 
 
 def test_both_ends_and_the_registration_of_every_tunnel_come_from_one_entry():
@@ -47,7 +49,8 @@ def test_both_ends_and_the_registration_of_every_tunnel_come_from_one_entry():
     interfaces = dict((i['uuid'], i) for i in hub['registrations']['interfaces'])
     for name, peer in m['peers'].items():
         assert peer['remote_ip'] == '192.0.2.10'
-        assert {'name': peer['port'], 'remote_ip': peer['local_ip']} in hub['ports']
+        assert {'name': peer['port'], 'remote_ip': peer['local_ip'], 'local_ip': peer['remote_ip'], 'type': peer['type'],
+                'key': peer['key'], 'dst_port': peer['dst_port'], 'csum': peer['csum'] or None} in hub['ports']
         registered = interfaces[peer['interface_uuid']]
         # vna binds by port name and passes only the registered MAC and address
         assert registered['port_name'] == peer['port']
@@ -123,7 +126,8 @@ def test_two_hubs_each_serve_only_their_own_peers():
     hostvars['sv1']['openvnet_hub'] = hostvars['sv2']['openvnet_hub'] = 'sv0'
     m = model(hostvars, groups)
     assert [p['peer'] for p in m['hubs']['sv0']['peers']] == ['sv1', 'sv2']
-    assert m['hubs']['hub2']['ports'] == [{'name': 'gre-sv3', 'remote_ip': '192.0.2.13'}]
+    assert [(p['name'], p['remote_ip'], p['local_ip']) for p in m['hubs']['hub2']['ports']] == [
+        ('gre-sv3', '192.0.2.13', '192.0.2.20')]
     assert m['peers']['sv3']['remote_ip'] == '192.0.2.20' and m['peers']['sv3']['name'] == 'gre-hub2'
     assert m['hubs']['hub2']['registrations']['networks'][0]['ipv4_network'] == '10.1.0.0/24'
     # a single peer has nobody to probe
@@ -215,3 +219,101 @@ def test_nic_with_address_finds_primary_and_secondary_addresses():
     assert nic_with_address(facts, '192.0.2.10')['device'] == 'eth1'
     assert nic_with_address(facts, '192.0.2.20')['device'] == 'eth1'
     assert nic_with_address(facts, '192.0.2.99') == {}
+
+
+def test_nic_with_address_finds_ipv6_addresses_in_any_spelling():
+    eth1 = {'device': 'eth1', 'ipv4': {'address': '192.0.2.10'},
+            'ipv6': [{'address': '2001:db8::10', 'prefix': '64', 'scope': 'global'}]}
+    facts = {'interfaces': ['eth1'], 'eth1': eth1}
+    assert nic_with_address(facts, '2001:db8:0::10')['device'] == 'eth1'
+    assert nic_with_address(facts, '2001:db8::11') == {}
+    assert nic_with_address(facts, 'not an address') == {}
+
+
+@pytest.mark.parametrize('encapsulation, family, key, mtu', [
+    ('gre', 4, False, 1462), ('gre', 4, True, 1458), ('gre', 6, False, 1434), ('gre', 6, True, 1430),
+    ('vxlan', 4, False, 1450), ('vxlan', 6, False, 1430), ('vxlan', 4, True, 1450),
+    ('geneve', 4, False, 1450), ('geneve', 6, False, 1430)])
+def test_overlay_mtu_of_every_encapsulation(encapsulation, family, key, mtu):
+    assert overlay_mtu(1500, key, encapsulation, family) == mtu
+
+
+def test_overlay_mtu_refuses_an_unknown_encapsulation():
+    with pytest.raises(AnsibleFilterError, match='encapsulation must be one of geneve, gre, vxlan'):
+        overlay_mtu(1500, False, 'ipip')
+
+
+V6 = {'sv0': {'openvnet_underlay_ipv6_address': '2001:db8::10', 'openvnet_underlay_ipv6_nic': nic('52:54:00:00:01:10')},
+      'sv2': {'openvnet_underlay_address': '2001:db8:0:0::12', 'openvnet_tunnel_encapsulation': 'vxlan',
+              'openvnet_tunnel_name': None}}
+
+
+def test_a_vxlan_peer_over_ipv6_beside_a_gre_peer_over_ipv4():
+    m = model(changed(**V6))
+    sv1, sv2 = m['peers']['sv1'], m['peers']['sv2']
+    assert (sv1['encapsulation'], sv1['kind'], sv1['type'], sv1['family'], sv1['mtu'], sv1['remote_ip']) == (
+        'gre', 'gretap', 'gre', 4, 1462, '192.0.2.10')
+    # VXLAN over IPv6: 70 bytes, from the smaller underlay (the hub's 1500, not sv2's 9001); VNI 0 explicit
+    assert {k: sv2[k] for k in ('encapsulation', 'kind', 'type', 'family', 'mtu', 'overhead', 'key', 'dst_port',
+                                'csum', 'local_ip', 'remote_ip', 'name', 'port')} == {
+        'encapsulation': 'vxlan', 'kind': 'vxlan', 'type': 'vxlan', 'family': 6, 'mtu': 1430, 'overhead': 70,
+        'key': 0, 'dst_port': 4789, 'csum': True, 'local_ip': '2001:db8::12', 'remote_ip': '2001:db8::10',
+        'name': 'vxlan-sv0', 'port': 'vxlan-sv2'}
+    assert m['hubs']['sv0']['ports'][1] == {'name': 'vxlan-sv2', 'remote_ip': '2001:db8::12', 'local_ip': '2001:db8::10',
+                                            'type': 'vxlan', 'key': 0, 'dst_port': 4789, 'csum': True}
+    assert m['hubs']['sv0']['registrations']['interfaces'][1]['port_name'] == 'vxlan-sv2'
+
+
+def test_gre_over_ipv6_and_geneve_with_a_port_and_a_key():
+    m = model(changed(sv0=dict(V6['sv0'], openvnet_tunnel_key=5000),
+                      sv1={'openvnet_underlay_address': '2001:db8::11'},
+                      sv2={'openvnet_tunnel_encapsulation': 'geneve', 'openvnet_tunnel_udp_port': '16081'}))
+    sv1, sv2 = m['peers']['sv1'], m['peers']['sv2']
+    assert (sv1['kind'], sv1['type'], sv1['overhead'], sv1['mtu'], sv1['key'], sv1['csum']) == (
+        'ip6gretap', 'ip6gre', 70, 1430, 5000, False)
+    assert (sv2['kind'], sv2['dst_port'], sv2['key'], sv2['mtu'], sv2['csum']) == ('geneve', 16081, 5000, 1450, False)
+
+
+def test_the_ipv6_mtu_comes_from_the_nic_holding_the_hubs_ipv6_address():
+    m = model(changed(sv0=dict(V6['sv0'], openvnet_underlay_ipv6_nic=nic('52:54:00:00:02:10', 1280 + 70)), sv2=V6['sv2']))
+    assert m['peers']['sv2']['mtu'] == 1280
+    assert m['peers']['sv1']['mtu'] == 1462
+
+
+@pytest.mark.parametrize('per_host, message', [
+    ({'sv2': {'openvnet_underlay_address': '2001:db8::12'}},
+     'sv2: its underlay address 2001:db8::12 is IPv6 but its hub sv0 has none'),
+    ({'sv0': {'openvnet_underlay_address': '2001:db8::10', 'openvnet_underlay_ipv6_address': '2001:db8::20'}},
+     'openvnet_underlay_ipv6_address is for a dual-stack hub'),
+    ({'sv0': {'openvnet_underlay_ipv6_address': '192.0.2.99'}}, "openvnet_underlay_ipv6_address '192.0.2.99' is not an IPv6"),
+    ({'sv2': {'openvnet_underlay_address': 'fe80::12'}}, 'link-local'),
+    ({'sv2': {'openvnet_underlay_address': 'ff02::1'}}, 'multicast'),
+    ({'sv2': {'openvnet_underlay_address': '::'}}, 'unspecified'),
+    ({'sv2': {'openvnet_underlay_address': '2001:db8::12/64'}}, 'is not an IPv4 or IPv6 address'),
+    ({'sv2': {'openvnet_tunnel_encapsulation': 'VXLAN'}}, "openvnet_tunnel_encapsulation 'VXLAN' is not one of geneve, gre, vxlan"),
+    ({'sv2': {'openvnet_tunnel_encapsulation': 'gre', 'openvnet_tunnel_udp_port': 4789}}, 'GRE has no port'),
+    ({'sv2': {'openvnet_tunnel_encapsulation': 'vxlan', 'openvnet_tunnel_udp_port': 70000}}, 'is not a UDP port'),
+    ({'sv2': {'openvnet_tunnel_encapsulation': 'vxlan', 'openvnet_tunnel_udp_port': '4789x'}}, 'is not a whole number'),
+    ({'sv2': {'openvnet_tunnel_encapsulation': 'vxlan', 'openvnet_tunnel_udp_port': True}}, 'is not a whole number'),
+    ({'sv0': {'openvnet_tunnel_key': 16777216}, 'sv2': {'openvnet_tunnel_encapsulation': 'vxlan'}},
+     'its vxlan VNI, which has 24 bits'),
+    ({'sv0': dict(V6['sv0'], openvnet_underlay_ipv6_address='2001:db8::12'), 'sv2': {'openvnet_underlay_address': '2001:db8::12'}},
+     'sv2 has the underlay address of its hub sv0'),
+    ({'sv2': {'openvnet_tunnel_encapsulation': 'geneve', 'openvnet_overlay_mtu': 1451}}, 'between 576 and 1450'),
+])
+def test_bad_encapsulations_and_families_are_refused(per_host, message):
+    with pytest.raises(AnsibleFilterError, match=re.escape(message)):
+        model(changed(**per_host))
+
+
+def test_tunnel_protocols_from_the_inventory_alone():
+    hostvars = {'sv1': {}, 'sv2': {'openvnet_tunnel_encapsulation': 'vxlan'},
+                'sv3': {'openvnet_tunnel_encapsulation': 'geneve', 'openvnet_tunnel_udp_port': 16081},
+                'sv4': {'openvnet_tunnel_encapsulation': 'vxlan'}}
+    assert tunnel_protocols(hostvars, {'openvnet_peers': ['sv1', 'sv2', 'sv3', 'sv4']}) == [
+        {'protocol': 'gre'}, {'protocol': 'udp', 'port': 4789}, {'protocol': 'udp', 'port': 16081}]
+    assert tunnel_protocols({'sv2': {'openvnet_tunnel_encapsulation': 'vxlan'}}, {'openvnet_peers': ['sv2']}) == [
+        {'protocol': 'udp', 'port': 4789}]
+    assert tunnel_protocols({}, {}) == []
+    with pytest.raises(AnsibleFilterError, match='is not one of'):
+        tunnel_protocols({'sv2': {'openvnet_tunnel_encapsulation': 'ipip'}}, {'openvnet_peers': ['sv2']})

@@ -1,11 +1,12 @@
 import copy
+import re
 
 import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.openvnet.openvnet.plugins.filter.topology import topology
 from ansible_collections.openvnet.openvnet.plugins.filter.verify import (
-    hub_faults, overlay_faults, overlay_probes, probe_matrix, read_device, tunnel_drift)
+    hub_faults, overlay_faults, overlay_probes, probe_matrix, read_device, tunnel_drift, tunnel_table)
 
 NIC = {'device': 'eth1', 'mtu': 1500}
 HOSTVARS = {
@@ -248,7 +249,7 @@ LAB_GRETAP = ('5: g1@NONE: <BROADCAST,MULTICAST> mtu 1458 qdisc noop state DOWN 
 def test_the_device_read_gives_the_tunnel_settings(keys, parsed):
     got = read_device({'rc': 0, 'stdout': LAB_GRETAP.replace(' ikey 0.0.0.99 okey 0.0.0.99', keys)},
                       {'rc': 0, 'stdout': ''})
-    assert got == {'mac': '46:7e:97:38:86:e1', 'mtu': 1458, 'addresses': [], 'remote': '192.0.2.10',
+    assert got == {'mac': '46:7e:97:38:86:e1', 'mtu': 1458, 'addresses': [], 'kind': 'gretap', 'remote': '192.0.2.10',
                    'local': '192.0.2.11', 'keys': parsed}
 
 
@@ -270,9 +271,26 @@ def test_a_hub_port_with_the_wrong_key_is_named_with_the_reason():
     info['interfaces']['gre-sv2']['options']['key'] = '99'
     info['interfaces']['gre-sv3']['options'].update(in_key='0x7', out_key='flow')
     assert hub_faults(HUB, info) == [
-        'sv0: port gre-sv2 (to sv2): key 99, the model has none: GRE frames of the other end are dropped',
-        'sv0: port gre-sv3 (to sv3): key in 7 out flow, the model has none: GRE frames of the other end are dropped',
+        'sv0: port gre-sv2 (to sv2): key 99, the model has none: frames of the other end are dropped',
+        'sv0: port gre-sv3 (to sv3): key in 7 out flow, the model has none: frames of the other end are dropped',
     ]
+
+
+def test_a_hub_port_of_another_type_or_udp_port_is_named_with_the_reason():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['sv2'].update(openvnet_tunnel_encapsulation='vxlan', openvnet_tunnel_name='gre-sv2')
+    hostvars['sv3'].update(openvnet_tunnel_encapsulation='geneve', openvnet_tunnel_name='gre-sv3')
+    hub = topology(hostvars, GROUPS)['hubs']['sv0']
+    info = healthy_info()
+    info['interfaces']['gre-sv2'].update(type='vxlan')
+    info['interfaces']['gre-sv2']['options'].update(key='0', dst_port='4789')
+    assert hub_faults(hub, info) == [
+        'sv0: port gre-sv3 (to sv3): type gre, the model has geneve (geneve over IPv4)',
+        'sv0: port gre-sv3 (to sv3): dst_port None, the peer sends to 6081',
+        'sv0: port gre-sv3 (to sv3): key none, the model has 0: frames of the other end are dropped',
+    ]
+    info['interfaces']['gre-sv2']['options'].update(dst_port='8472')
+    assert hub_faults(hub, info)[0] == 'sv0: port gre-sv2 (to sv2): dst_port 8472, the peer sends to 4789'
 
 
 def test_tunnel_drift_is_what_gretap_peer_re_applies_for():
@@ -287,3 +305,116 @@ def test_tunnel_drift_is_what_gretap_peer_re_applies_for():
     # a device of that name that is not a gretap (ip -d shows no gretap settings)
     plain = {'rc': 0, 'stdout': '7: gre-sv0: <BROADCAST> mtu 1462 qdisc noop\\    link/ether %s brd ff:ff:ff:ff:ff:ff' % sv1['mac']}
     assert tunnel_drift(sv1, plain) == ['sv1: gre-sv0: not a gretap device']
+
+
+# ip -d -o link show of each kind a peer's device can be, trimmed after the kind's settings. vxlan: what
+# this machine's iproute2 6.1 printed for devices made by `ip link add` in a network namespace. Its kernel
+# has no ip6_gre nor geneve: those lines follow iproute2 6.1's print code (ip/link_gre6.c,
+# ip/iplink_geneve.c) and what it printed elsewhere for ip6gre and geneve devices.
+LINES = {
+    'vxlan6': '6: vxlan-sv0: <BROADCAST,MULTICAST> mtu 1430 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\'
+              '    link/ether 02:aa:bb:cc:dd:03 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \\'
+              '    vxlan id 0 remote 2001:db8::10 local 2001:db8::12 srcport 0 0 dstport 4789 nolearning ttl auto ageing 300'
+              ' udpcsum noudp6zerocsumtx noudp6zerocsumrx addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 ',
+    'vxlan4': '7: vx4: <BROADCAST,MULTICAST> mtu 1450 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\'
+              '    link/ether 02:aa:bb:cc:dd:04 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \\'
+              '    vxlan id 42 remote 192.0.2.10 local 192.0.2.11 srcport 0 0 dstport 4789 nolearning ttl auto ageing 300'
+              ' udpcsum noudp6zerocsumtx noudp6zerocsumrx addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 ',
+    # the sender of zero checksums over IPv6 (`udp6zerocsumtx udp6zerocsumrx`), to another port
+    'vxlan6z': '8: vx6z: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\\'
+               '    link/ether 02:aa:bb:cc:dd:05 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \\'
+               '    vxlan id 7 remote 2001:db8::10 local 2001:db8::12 srcport 0 0 dstport 4790 ttl auto ageing 300'
+               ' udpcsum udp6zerocsumtx udp6zerocsumrx addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 ',
+    'ip6gretap': '9: gre-sv0@NONE: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1424 qdisc fq_codel state UNKNOWN mode DEFAULT '
+                 'group default qlen 1000\\    link/ether 02:aa:bb:cc:dd:02 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 '
+                 'minmtu 68 maxmtu 0 \\    ip6gretap remote 2001:db8::10 local 2001:db8::12 hoplimit 64 encaplimit 4 '
+                 'tclass 0x00 flowlabel 0x00000 ikey 0.0.0.7 okey 0.0.0.7 addrgenmode eui64 numtxqueues 1 numrxqueues 1 ',
+    'geneve4': '10: geneve-sv0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UNKNOWN mode DEFAULT '
+               'group default qlen 1000\\    link/ether 02:aa:bb:cc:dd:06 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 '
+               'minmtu 68 maxmtu 65485 \\    geneve id 5 remote 192.0.2.10 ttl auto dstport 6081 noudpcsum udp6zerocsumrx '
+               'addrgenmode eui64 numtxqueues 1 numrxqueues 1 ',
+    'geneve6': '11: geneve-sv0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1430 qdisc noqueue state UNKNOWN mode DEFAULT '
+               'group default qlen 1000\\    link/ether 02:aa:bb:cc:dd:06 brd ff:ff:ff:ff:ff:ff promiscuity 0  allmulti 0 '
+               'minmtu 68 maxmtu 65465 \\    geneve id 5 remote 2001:db8::10 ttl auto dstport 6081 noudp6zerocsumtx '
+               'noudp6zerocsumrx addrgenmode eui64 numtxqueues 1 numrxqueues 1 ',
+}
+
+
+@pytest.mark.parametrize('line, settings', [
+    ('vxlan6', dict(kind='vxlan', remote='2001:db8::10', local='2001:db8::12', vni=0, dst_port=4789, csum=True)),
+    ('vxlan4', dict(kind='vxlan', remote='192.0.2.10', local='192.0.2.11', vni=42, dst_port=4789, csum=True)),
+    ('vxlan6z', dict(kind='vxlan', remote='2001:db8::10', local='2001:db8::12', vni=7, dst_port=4790, csum=False)),
+    ('ip6gretap', dict(kind='ip6gretap', remote='2001:db8::10', local='2001:db8::12', keys=(7, 7))),
+    ('geneve4', dict(kind='geneve', remote='192.0.2.10', vni=5, dst_port=6081, csum=False)),
+    ('geneve6', dict(kind='geneve', remote='2001:db8::10', vni=5, dst_port=6081, csum=True)),
+])
+def test_the_device_read_gives_each_kinds_settings(line, settings):
+    got = read_device({'rc': 0, 'stdout': LINES[line]}, {'rc': 0, 'stdout': ''})
+    mac, mtu = re.search(r'link/ether (\S+)', LINES[line]).group(1), int(re.search(r' mtu (\d+)', LINES[line]).group(1))
+    assert got == dict(settings, mac=mac, mtu=mtu, addresses=[])
+
+
+def test_the_device_read_without_details_or_of_a_device_without_a_kind():
+    plain = ('2: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP mode DEFAULT group default '
+             'qlen 1000\\    link/ether 52:54:00:00:01:10 brd ff:ff:ff:ff:ff:ff')
+    nic = plain + ' promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 addrgenmode eui64 \\    altname enp0s4'
+    for text in (plain, nic):
+        assert read_device({'rc': 0, 'stdout': text}, {'rc': 0, 'stdout': ''}) == {
+            'mac': '52:54:00:00:01:10', 'mtu': 1500, 'addresses': [], 'kind': None}
+
+
+# Peers of the model (its contract), one per kind, whose devices are LINES.
+TUNNELS = {
+    'vxlan6': dict(peer='sv2', name='vxlan-sv0', kind='vxlan', family=6, local_ip='2001:db8::12', remote_ip='2001:db8::10',
+                   key=0, dst_port=4789, csum=True, mtu=1430, mac='02:aa:bb:cc:dd:03'),
+    'vxlan4': dict(peer='sv4', name='vx4', kind='vxlan', family=4, local_ip='192.0.2.11', remote_ip='192.0.2.10',
+                   key=42, dst_port=4789, csum=False, mtu=1450, mac='02:aa:bb:cc:dd:04'),
+    'ip6gretap': dict(peer='sv3', name='gre-sv0', kind='ip6gretap', family=6, local_ip='2001:db8::12',
+                      remote_ip='2001:db8::10', key=7, dst_port=None, csum=False, mtu=1424, mac='02:aa:bb:cc:dd:02'),
+    'geneve4': dict(peer='sv5', name='geneve-sv0', kind='geneve', family=4, local_ip='192.0.2.11', remote_ip='192.0.2.10',
+                    key=5, dst_port=6081, csum=False, mtu=1450, mac='02:aa:bb:cc:dd:06'),
+    'geneve6': dict(peer='sv5', name='geneve-sv0', kind='geneve', family=6, local_ip='2001:db8::12',
+                    remote_ip='2001:db8::10', key=5, dst_port=6081, csum=True, mtu=1430, mac='02:aa:bb:cc:dd:06'),
+}
+
+
+@pytest.mark.parametrize('line', sorted(TUNNELS))
+def test_a_device_of_each_kind_as_the_model_has_it_has_no_drift(line):
+    assert tunnel_drift(TUNNELS[line], {'rc': 0, 'stdout': LINES[line]}) == []
+
+
+@pytest.mark.parametrize('line, peer, drift', [
+    # another kind: its settings are not compared
+    ('vxlan6', dict(TUNNELS['ip6gretap'], name='vxlan-sv0', mac='02:aa:bb:cc:dd:03'),
+     ['sv3: vxlan-sv0: a vxlan device, the model has ip6gretap']),
+    ('geneve6', dict(TUNNELS['vxlan6'], name='geneve-sv0'),
+     ['sv2: geneve-sv0: a geneve device, the model has vxlan',
+      'sv2: geneve-sv0: MAC 02:aa:bb:cc:dd:06, the model has 02:aa:bb:cc:dd:03']),
+    ('vxlan6', dict(TUNNELS['vxlan6'], key=42, dst_port=4790, remote_ip='2001:db8::11', local_ip='2001:db8::13', mtu=1400),
+     ["sv2: vxlan-sv0: remote 2001:db8::10, the hub is 2001:db8::11",
+      'sv2: vxlan-sv0: local 2001:db8::12, the model has 2001:db8::13',
+      "sv2: vxlan-sv0: VNI 0, the hub's port has 42: frames of the other end are dropped",
+      "sv2: vxlan-sv0: sends to UDP port 4789, the hub's port listens on 4790",
+      "sv2: vxlan-sv0: mtu 1430, the model's overlay MTU is 1400: frames that large do not fit the path"]),
+    # zero checksums over IPv6: the hub drops them
+    ('vxlan6z', dict(TUNNELS['vxlan6'], name='vx6z', key=7, dst_port=4790, mtu=1500, mac='02:aa:bb:cc:dd:05'),
+     ['sv2: vx6z: sends UDP without checksums over IPv6, which the hub drops']),
+    ('ip6gretap', dict(TUNNELS['ip6gretap'], key=None),
+     ["sv3: gre-sv0: key 7, the hub's port has none: GRE frames of the other end are dropped"]),
+    ('geneve4', dict(TUNNELS['geneve4'], key=6, dst_port=6082),
+     ["sv5: geneve-sv0: VNI 5, the hub's port has 6: frames of the other end are dropped",
+      "sv5: geneve-sv0: sends to UDP port 6081, the hub's port listens on 6082"]),
+])
+def test_tunnel_drift_of_each_kind(line, peer, drift):
+    assert tunnel_drift(peer, {'rc': 0, 'stdout': LINES[line]}) == drift
+
+
+def test_the_tunnel_table_shows_each_encapsulation_family_and_mtu():
+    hostvars = copy.deepcopy(HOSTVARS)
+    hostvars['sv0']['openvnet_underlay_ipv6_address'] = '2001:db8::10'
+    hostvars['sv0']['openvnet_underlay_ipv6_nic'] = NIC
+    hostvars['sv2'].update(openvnet_underlay_address='2001:db8::12', openvnet_tunnel_encapsulation='vxlan')
+    lines = tunnel_table(topology(hostvars, GROUPS))
+    assert lines[2] == 'sv2    sv0    vxlan-sv0       vxlan  IPv6  0        4789   1430 (70)  2001:db8::12 -> 2001:db8::10'
+    assert lines[1] == 'sv1    sv0    gre-sv0         gre    IPv4  none     -      1462 (38)  192.0.2.11 -> 192.0.2.10'
+    assert len(lines) == 4
