@@ -214,7 +214,10 @@ importer() {
   local log=$OUT/galaxy-importer.log
   # its own PATH: galaxy-importer runs ansible-doc and ansible-lint from the release venv
   # from $OUT: it writes importer_result.json into the current directory
-  (cd "$OUT" && PATH=$REL_BIN:$PATH GALAXY_IMPORTER_CONFIG=$ROOT/tests/release/galaxy-importer.cfg \
+  # its own HOME: its ansible-lint also reads ~/.ansible/collections (whatever the environment says),
+  # where another copy of this collection may be, or be being written by Molecule beside it
+  rm -rf "$OUT/home" && mkdir -p "$OUT/home"
+  (cd "$OUT" && HOME=$OUT/home PATH=$REL_BIN:$PATH GALAXY_IMPORTER_CONFIG=$ROOT/tests/release/galaxy-importer.cfg \
     "$REL_BIN/python" -m galaxy_importer.main "$TARBALL") > "$log" 2>&1 \
     || { grep -vE '^Loading ' "$log" | tail -30; die "galaxy-importer failed (log: $log)"; }
   grep -vE '^Loading ' "$log"
