@@ -61,3 +61,37 @@ def yaml_number(value):
     """True when a value YAML turned into a number: an unquoted 0x... or a MAC of digits and colons
     (12:34:56:... is a base-60 number in YAML 1.1) arrives as an int, or as its decimal digits."""
     return isinstance(value, int) or bool(DIGITS.match(str(value)))
+
+
+class AddressProblem(ValueError):
+    """A text that is not one IP address as Open vSwitch and Linux take it."""
+
+
+def canonical_address(value):
+    """One tunnel endpoint as Open vSwitch and Linux compare it: (text, version).
+
+    ``ipaddress`` writes the text (IPv6 compressed, lower case), and an IPv4-mapped IPv6 address
+    (``::ffff:192.0.2.1``) is the IPv4 address it maps, since that is where its packets go. A scope id
+    (``2001:db8::1%eth0``) is refused whatever the address: OVS's ``remote_ip``/``local_ip`` take none.
+    Raises :class:`AddressProblem` with a sentence that names the value.
+    """
+    text = str(value).strip() if value is not None else ''
+    if '%' in text:
+        raise AddressProblem('%r has a scope id (%%...), which Open vSwitch does not take; write the address '
+                             'alone' % value)
+    try:
+        address = ipaddress.ip_address(u'%s' % text)
+    except ValueError:
+        raise AddressProblem('%r is not an IPv4 or IPv6 address' % (value,))
+    if address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address), address.version
+
+
+def same_address(first, second):
+    """True when two texts name the same endpoint (see :func:`canonical_address`); False when either
+    is not an address."""
+    try:
+        return canonical_address(first)[0] == canonical_address(second)[0]
+    except AddressProblem:
+        return False
