@@ -33,7 +33,7 @@ export ANSIBLE_CONFIG=$ROOT/ansible.cfg
 JOBS=${JOBS:-2}
 
 # The OVS and OpenVNet integration tests (modules against a real Open vSwitch, the WebAPI emulator,
-# the vnctl emulator and OpenVNet's real vnctl; two hubs through ansible-playbook and the ovs_bridge
+# the vnctl emulator; two hubs through ansible-playbook and the ovs_bridge
 # role). Left out: test_aws_eni.py (moto and boto3, not EL7's concern), test_role_secrets.py and
 # test_el_roles.py (role checks), test_vna_emulator.py (tests the vna emulator, a test helper, not
 # collection code).
@@ -45,7 +45,6 @@ INTEGRATION_2_16=(
   tests/integration/test_two_hubs.py
   tests/integration/test_openvnet_modules.py
   tests/integration/test_openvnet_registrations.py
-  tests/integration/test_vnctl_upstream.py
 )
 SANITY_SUBSET=(--test validate-modules --test import --test compile)
 
