@@ -25,7 +25,7 @@ import re
 from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, mac
 
 from ansible.module_utils.common.process import get_bin_path
-from ansible.module_utils.common.yaml import HAS_YAML, yaml_load
+from ansible.module_utils.common.yaml import HAS_YAML, SafeLoader
 from ansible.module_utils.six import text_type
 from ansible.module_utils.six.moves.urllib.parse import urlencode
 from ansible.module_utils.urls import fetch_url
@@ -56,6 +56,23 @@ UNREACHABLE = ('ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECON
 RUBY_CRASH = re.compile(r'(\((\w+::)*\w+(Error|Exception)\)$|^\s+from \S+:\d+:in |cannot load such file)', re.M)
 
 
+if HAS_YAML:
+    import yaml
+
+    class RubyLoader(SafeLoader):
+        """PyYAML's safe loader that also reads what Ruby's Psych tags (``!ruby/symbol ''`` for an empty
+        key on datapath and network objects, ``!ruby/object:...``): the tagged node's plain value."""
+
+    def _ruby_tagged(loader, suffix, node):
+        if node.id == 'scalar':
+            return loader.construct_scalar(node)
+        if node.id == 'sequence':
+            return loader.construct_sequence(node, deep=True)
+        return loader.construct_mapping(node, deep=True)
+
+    RubyLoader.add_multi_constructor('!ruby/', _ruby_tagged)
+
+
 class OpenVNetError(Exception):
     """OpenVNet refused or failed, or answered something that is not a reply.
     ``details`` are extra keys for the module's failure result."""
@@ -79,12 +96,21 @@ def form_value(value):
     return ('true' if value else 'false') if isinstance(value, bool) else value
 
 
+# A unique key refused by the database: OpenVNet develop answers HTTP 500, RuntimeError, with MySQL's
+# text (measured against axsh/openvnet 1407ad79 on MariaDB).
+DUPLICATE_ENTRY = re.compile(r"Duplicate entry '(?P<value>.*)' for key '(?P<key>[^']+)'")
+
+
 def api_error(body, status=None):
     """OpenVNetError from an error body; ``code`` says what went wrong."""
     code = str(body.get('code') or status or '500')
     kind = str(body.get('error', 'error')).rsplit('::', 1)[-1]
-    return OpenVNetError('OpenVNet %s (%s, code %s): %s'
-                         % (MEANING.get(code, 'error'), kind, code, body.get('message')), code)
+    message = body.get('message')
+    m = DUPLICATE_ENTRY.search(str(message or ''))
+    if m:
+        return OpenVNetError('OpenVNet refused a duplicate (%s, code %s): another resource already has %s %r'
+                             % (kind, code, m.group('key'), m.group('value')), code, duplicate_key=m.group('key'))
+    return OpenVNetError('OpenVNet %s (%s, code %s): %s' % (MEANING.get(code, 'error'), kind, code, message), code)
 
 
 def from_ruby(value):
@@ -205,7 +231,7 @@ class VnctlTransport:
                                 "output_format 'json' in /etc/openvnet/vnctl.conf (and do not set webapi, "
                                 "since VNET_WEBAPI forces YAML)")
         try:
-            return from_ruby(yaml_load(out))
+            return from_ruby(yaml.load(out, Loader=RubyLoader))
         except Exception as e:  # yaml's errors vary by version
             raise OpenVNetError('cannot parse vnctl output (%s): %s' % (e, out[:200]))
 
@@ -360,6 +386,109 @@ class Client:
         return True
 
 
+# -- what depends on what ----------------------------------------------------
+
+class Incomplete(OpenVNetError):
+    """A list OpenVNet cut short: what uses a resource cannot be told, so nothing is deleted."""
+
+
+class Catalog:
+    """Whole collections, each read once per run and only when needed, and what OpenVNet destroys
+    with a resource (facts from axsh/openvnet 1407ad79):
+
+    - a network: its IP leases (vnet/lib/vnet/models/network.rb ``before_destroy``: the interfaces with
+      an address in it keep no address), its datapath networks and routes (``association_dependencies``);
+    - a datapath: its interface ports and datapath networks (vnet/lib/vnet/models/datapath.rb);
+    - an interface: its ports and leases, and the datapath networks that name it as their interface
+      (vnet/lib/vnet/models/interface.rb). OpenVNet does not list which interface an association uses
+      (``GET datapaths/X/networks`` gives networks), so a ``host`` interface whose datapath has networks
+      counts as their interface.
+
+    ``known`` seeds it with lists already read: {kind: (objects by uuid, complete)}.
+    """
+
+    def __init__(self, client, known=None):
+        self.client = client
+        self.lists = dict(known or {})
+        self.port_cache = {}
+        self.network_links = {}
+
+    def all(self, kind):
+        """Every object of a kind, by uuid; Incomplete when OpenVNet will not show them all."""
+        if kind not in self.lists:
+            try:
+                self.lists[kind] = self.client.list_all(kind)
+            except OpenVNetError as e:
+                if kind != 'routes' or e.code not in ('114', '404'):
+                    raise
+                self.lists[kind] = ({}, True)   # a WebAPI without routes has none
+        objects, complete = self.lists[kind]
+        if not complete:
+            raise Incomplete('OpenVNet listed only %d %s (webapi.conf pagination_limit), so what uses them cannot be '
+                             'told; raise pagination_limit (openvnet_webapi_pagination_limit in the openvnet.openvnet.'
+                             'openvnet role) above their number' % (len(objects), kind))
+        return objects
+
+    def ports(self, interface):
+        """The ports of an interface: [{port_name, datapath_id, ...}]."""
+        if interface not in self.port_cache:
+            self.port_cache[interface] = self.client.relations('interfaces', interface, 'ports')[0]
+        return self.port_cache[interface]
+
+    def networks_of(self, datapath):
+        """The networks a datapath is linked to (datapath networks), read completely."""
+        if datapath not in self.network_links:
+            items, total = self.client.relations('datapaths', datapath, 'networks')
+            if total > len(items):
+                raise Incomplete('OpenVNet listed only %d of the %d networks of %s; raise pagination_limit'
+                                 % (len(items), total, datapath))
+            self.network_links[datapath] = [item.get('uuid') for item in items]
+        return self.network_links[datapath]
+
+    def dependents(self, kind, uuid, obj, going=()):
+        """[(kind, uuid, what)]: what OpenVNet would destroy or strip with ``kind``/``uuid`` (``obj`` as
+        read), leaving out what ``going`` (a set of (kind, uuid)) deletes or re-creates anyway."""
+        found = []
+        if kind == 'networks':
+            for other, item in sorted(self.all('interfaces').items()):
+                if item.get('network_uuid') == uuid and ('interfaces', other) not in going:
+                    found.append(('interfaces', other, 'interface %s (its address %s is leased in %s)'
+                                  % (other, item.get('ipv4_address'), uuid)))
+            for dp in sorted(self.all('datapaths')):
+                if uuid in self.networks_of(dp):
+                    found.append(('datapath_networks', dp, 'datapath network %s on %s' % (uuid, dp)))
+            for route, item in sorted(self.all('routes').items()):
+                if item.get('network_uuid') == uuid and ('routes', route) not in going:
+                    found.append(('routes', route, 'route %s' % route))
+        elif kind == 'datapaths':
+            dp_id = obj.get('id')
+            for other in sorted(self.all('interfaces')):
+                if ('interfaces', other) in going:
+                    continue
+                for port in self.ports(other):
+                    if dp_id is not None and port.get('datapath_id') == dp_id:
+                        found.append(('interfaces', other, 'the port %s of interface %s'
+                                      % (port.get('port_name'), other)))
+            for nw in self.networks_of(uuid):
+                found.append(('datapath_networks', uuid, 'datapath network %s on %s' % (nw, uuid)))
+        elif kind == 'interfaces' and obj.get('mode') == 'host':
+            ids = set(port.get('datapath_id') for port in self.ports(uuid))
+            for dp, item in sorted(self.all('datapaths').items()):
+                if item.get('id') in ids and ('datapaths', dp) not in going:
+                    for nw in self.networks_of(dp):
+                        found.append(('datapath_networks', dp, 'datapath network %s on %s (host interface %s may be '
+                                      'its interface)' % (nw, dp, uuid)))
+        return found
+
+
+def refuse_dependents(kind, uuid, found, verb):
+    """Invalid naming every dependent: nothing was changed."""
+    if found:
+        raise Invalid('cannot %s %s: OpenVNet would destroy with it %s; remove or move them first (nothing was '
+                      'changed)' % (verb, uuid, ', '.join(what for k, u, what in found)),
+                      dependents=[what for k, u, what in found])
+
+
 # -- validation and normalisation ------------------------------------------
 
 PREFIXES = {'datapaths': 'dp', 'networks': 'nw', 'interfaces': 'if', 'mac_range_groups': 'mrg'}
@@ -473,7 +602,7 @@ class Resource:
     def defaults(self, uuid):
         return {}
 
-    def check(self, client, uuid, params, recreate):
+    def check(self, client, uuid, params, recreate, catalog=None):
         """Before a create (``recreate``: before the delete that precedes it): raise Invalid
         when OpenVNet would refuse ``params``."""
 
@@ -494,22 +623,14 @@ class Datapath(Resource):
     def defaults(self, uuid):
         return dict(display_name=suffix(uuid))
 
-    def check(self, client, uuid, params, recreate):
+    def check(self, client, uuid, params, recreate, catalog=None):
         if not recreate:
             return      # a failed create loses nothing
-        others, dummy = client.list_all('datapaths')
-        for other, obj in sorted(others.items()):
+        for other, obj in sorted(catalog.all('datapaths').items()):
             if other != uuid and (normalize_dpid(obj.get('dpid')), obj.get('node_id')) == \
                     (params['dpid'], params['node_id']):
                 raise Invalid('cannot re-create %s: datapath %s already has dpid %s on node %s; nothing was changed'
                               % (uuid, other, params['dpid'], params['node_id']))
-        # OpenVNet deletes a datapath's networks with it, and cannot show their interface and MAC
-        # to add them again.
-        networks, dummy = client.relations('datapaths', uuid, 'networks')
-        if networks:
-            raise Invalid('cannot re-create %s: OpenVNet would delete its datapath networks (%s) with it; remove them '
-                          '(openvnet_datapath_network state=absent), re-create, then add them again; nothing was changed'
-                          % (uuid, ', '.join(n['uuid'] for n in networks)))
 
 
 class Network(Resource):
@@ -574,7 +695,7 @@ class Interface(Resource):
             have[flag] = obj.get(flag)
         return given(have)
 
-    def check(self, client, uuid, params, recreate):
+    def check(self, client, uuid, params, recreate, catalog=None):
         address = params.get('ipv4_address')
         if address and not params.get('mac_address'):
             # OpenVNet leases an address to a MAC: without one it stores none, and every run would differ.
@@ -592,8 +713,7 @@ class Interface(Resource):
         if owner and client.read('datapaths', owner) is None:
             raise Invalid('cannot re-create %s: owner_datapath_uuid %s does not exist; nothing was changed' % (uuid, owner))
         # Port names are not listed; a port taken is found by the create, and the old one restored.
-        others, dummy = client.list_all('interfaces')
-        for other, obj in sorted(others.items()):
+        for other, obj in sorted(catalog.all('interfaces').items()):
             if other == uuid:
                 continue
             if params.get('mac_address') and (obj.get('mac_address') or '').lower() == params['mac_address']:
@@ -628,11 +748,13 @@ def refuse_unsupported(client, resource, uuid, verb, params):
 def plan(client, resource, uuid, obj, have, want, state, recreate):
     """(action, actions, params, old params, after): what to do; raises Invalid before any write."""
     if state == 'absent':
+        if obj:
+            refuse_dependents(resource.name, uuid, Catalog(client).dependents(resource.name, uuid, obj), 'delete')
         return ('delete' if obj else None), (['delete %s' % uuid] if obj else []), None, None, None
     if obj is None:
         params = dict(resource.defaults(uuid), **given(want))
         refuse_unsupported(client, resource.name, uuid, 'add', params)
-        resource.check(client, uuid, params, False)
+        resource.check(client, uuid, params, False, Catalog(client))
         return 'create', ['create %s' % uuid], dict(params, uuid=uuid), None, dict(resource.defaults(uuid), **given(want))
     after = dict(have, **given(want))
     changed = differences(have, want, resource.immutable)
@@ -646,7 +768,10 @@ def plan(client, resource, uuid, obj, have, want, state, recreate):
         params = dict(old, **given(want))
         refuse_unsupported(client, resource.name, uuid, 'add', params)
         refuse_unsupported(client, resource.name, uuid, 'add', old)
-        resource.check(client, uuid, params, True)
+        catalog = Catalog(client)
+        resource.check(client, uuid, params, True, catalog)
+        # A task about one resource carries nothing else through its re-creation.
+        refuse_dependents(resource.name, uuid, catalog.dependents(resource.name, uuid, obj), 're-create')
         return 'recreate', ['delete %s' % uuid, 'create %s (recreate: %s changed)' % (uuid, ', '.join(changed))], \
             params, old, after
     changes = dict((f, want[f]) for f in differences(have, want, resource.mutable))
@@ -680,11 +805,43 @@ def apply(client, resource, uuid, action, params, old, writes):
     except OpenVNetError as e:
         if e.code == '102':
             raise Raced('%s: already created by another run' % uuid)
+        e = holder_named(client, resource.name, uuid, params, e)
         if action == 'recreate':
             restore(client, resource, uuid, old, e, writes)
-        raise
+        raise e
     writes.append('created %s' % uuid)
     return obj
+
+
+# The fields a unique key of OpenVNet's schema holds (vnet/db/migrations, axsh/openvnet 1407ad79), as
+# MySQL names the key in its refusal.
+UNIQUE_FIELDS = {'mac_address': ('interfaces', 'mac_address'), 'network_id': ('interfaces', 'ipv4_address'),
+                 'dpid': ('datapaths', 'dpid')}
+
+
+def holder_named(client, kind, uuid, params, error):
+    """A duplicate refusal, with the resource that holds the value (looked up after the refusal)."""
+    key = error.details.get('duplicate_key')
+    if key is None:
+        return error
+    holder_kind, field = UNIQUE_FIELDS.get(key, (kind, None))
+    wanted = params.get(field) if field else None
+    holder = None
+    if wanted is not None:
+        try:
+            objects = client.list_all(holder_kind)[0]
+        except OpenVNetError:
+            objects = {}
+        for other, obj in sorted(objects.items()):
+            value = obj.get(field)
+            value = normalize_dpid(value) if field == 'dpid' else canonical_ip((value or '').lower() or None)
+            if other != uuid and value == wanted and (field != 'ipv4_address' or
+                                                      obj.get('network_uuid') == params.get('network_uuid')):
+                holder = other
+                break
+    what = '%s %s' % (field, wanted) if field else 'key %s' % key
+    return OpenVNetError('cannot create %s: %s %s already has %s (%s)'
+                         % (uuid, holder_kind[:-1], holder or '(not listed)', what, error), error.code)
 
 
 def restore(client, resource, uuid, old, error, writes):
@@ -743,7 +900,7 @@ def ensure(client, resource, uuid, want, state='present', recreate=False, check_
 def duplicate(error):
     """OpenVNet's answer to an association that exists: code 112, or (develop) the database's
     unique key as a server error."""
-    return error.code == '112' or (error.code == '500' and 'Duplicate entry' in str(error))
+    return error.code == '112' or (error.code == '500' and bool(error.details.get('duplicate_key')))
 
 
 def linked_networks(client, dp, state):
