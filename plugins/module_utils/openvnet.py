@@ -850,8 +850,9 @@ def restore(client, resource, uuid, old, error, writes):
         client.create(resource.name, old)
     except OpenVNetError as e:
         raise OpenVNetError('re-creating %s failed after it was deleted: %s; COULD NOT RESTORE the old %s (%s): it is '
-                            'gone; its fields were %s' % (uuid, error, uuid, e, json.dumps(old, sort_keys=True)),
-                            error.code, changed=True)
+                            'gone; its fields were %s (also in the result\'s key lost)'
+                            % (uuid, error, uuid, e, json.dumps(old, sort_keys=True)),
+                            error.code, changed=True, lost=[dict(old, kind=resource.name)])
     writes.append('restored %s' % uuid)
     raise OpenVNetError('re-creating %s failed after it was deleted: %s; the old %s was restored as it was (%s)'
                         % (uuid, error, uuid, json.dumps(old, sort_keys=True)), error.code, changed=True)

@@ -20,8 +20,8 @@ import ipaddress
 import re
 
 from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import (
-    Client, Invalid, OpenVNetError, check_ipv4, check_uuid, describe, expect_object, network_cidr, normalize_dpid,
-    normalize_mac)
+    Catalog, Client, Incomplete, Invalid, OpenVNetError, check_ipv4, check_uuid, describe, expect_object, holder_named,
+    network_cidr, normalize_dpid, normalize_mac)
 
 NETWORK_MODES = ('virtual', 'physical', 'internal')
 INTERFACE_MODES = ('vif', 'host', 'simulated', 'patch', 'internal', 'promiscuous', 'remote')
@@ -66,27 +66,59 @@ def text(field, value, required=False):
     return value
 
 
-def fingerprint(marker, label, port=None, owner=None):
-    name = '%s: %s' % (marker, label)
+# The marker and the owners it names: ``openvnet.openvnet[dp-sv0]: label``. Owners are whole tokens, so
+# one hub's purge never matches another's (``dp-sv0`` is not ``dp-sv01``), nor a look-alike name.
+MARKER = re.compile(r'[A-Za-z0-9][A-Za-z0-9._/-]{0,63}\Z')
+OWNER = re.compile(r'[a-z0-9][a-z0-9._-]{0,63}\Z')
+
+
+def mark(marker, owners):
+    return '%s[%s]' % (marker, ','.join(owners)) if owners else marker
+
+
+def parse_mark(display_name, marker):
+    """(owners, label) when ``display_name`` carries ``marker`` exactly, else None."""
+    name = display_name or ''
+    if not name.startswith(marker):
+        return None
+    rest = name[len(marker):]
+    owners = ()
+    if rest.startswith('['):
+        end = rest.find(']')
+        if end < 0:
+            return None
+        owners = tuple(rest[1:end].split(','))
+        if not all(OWNER.match(o) for o in owners):
+            return None
+        rest = rest[end + 1:]
+    if not rest.startswith(': '):
+        return None
+    return owners, rest[2:]
+
+
+def fingerprint(marker, label, port=None, owner=None, owners=()):
+    name = '%s: %s' % (mark(marker, owners), label)
     where = ' '.join(p for p in (('port %s' % port) if port else None, ('on %s' % owner) if owner else None) if p)
     return '%s [%s]' % (name, where) if where else name
 
 
-def datapath_item(d, marker):
+def datapath_item(d, marker, owners):
     want = dict(dpid=normalize_dpid(text('dpid', d['dpid'], True)), node_id=text('node_id', d['node_id'], True))
-    want['display_name'] = fingerprint(marker, text('display_name', d.get('display_name')) or d['uuid'])
+    want['_label'] = text('display_name', d.get('display_name')) or d['uuid']
+    want['display_name'] = fingerprint(marker, want['_label'], owners=owners)
     return want
 
 
-def network_item(d, marker):
+def network_item(d, marker, owners):
     address, prefix = network_cidr(text('ipv4_network', d['ipv4_network'], True), d.get('ipv4_prefix'))
     want = dict(ipv4_network=address, ipv4_prefix=prefix, mode=d.get('mode') or 'virtual',
                 domain_name=text('domain_name', d.get('domain_name')))
-    want['display_name'] = fingerprint(marker, text('display_name', d.get('display_name')) or d['uuid'])
+    want['_label'] = text('display_name', d.get('display_name')) or d['uuid']
+    want['display_name'] = fingerprint(marker, want['_label'], owners=owners)
     return want
 
 
-def interface_item(d, marker):
+def interface_item(d, marker, owners):
     want = dict(mode=d.get('mode') or 'vif',
                 owner_datapath_uuid=check_uuid('owner_datapath_uuid', d.get('owner_datapath_uuid'), 'dp'),
                 network_uuid=check_uuid('network_uuid', d.get('network_uuid'), 'nw'),
@@ -97,8 +129,8 @@ def interface_item(d, marker):
         raise Invalid('ipv4_address needs network_uuid (the network it is leased from)')
     if want['ipv4_address'] and not want['mac_address']:
         raise Invalid('ipv4_address needs mac_address (OpenVNet leases the address to the MAC)')
-    label = text('display_name', d.get('display_name')) or d['uuid']
-    want['display_name'] = fingerprint(marker, label, want['port_name'], want['owner_datapath_uuid'])
+    want['_label'] = text('display_name', d.get('display_name')) or d['uuid']
+    want['display_name'] = fingerprint(marker, want['_label'], want['port_name'], want['owner_datapath_uuid'], owners)
     return want
 
 
@@ -107,9 +139,14 @@ ITEM = {'datapaths': datapath_item, 'networks': network_item, 'interfaces': inte
 
 def validate(params):
     """Every item checked before any request: {kind: [(uuid, want)]}."""
-    marker = params['marker']
-    if not marker or not marker.strip():
-        raise Invalid('marker must not be empty')
+    marker, owner = params['marker'], params.get('owner')
+    if not isinstance(marker, str) or not MARKER.match(marker):
+        raise Invalid('marker: %r must be 1-64 of letters, digits and . _ / - (it is parsed back out of display '
+                      'names, so no spaces, colons or brackets)' % (marker,))
+    if owner is not None and not OWNER.match(owner):
+        raise Invalid('owner: %r must be 1-64 of lower-case letters, digits and . _ - (for example the hub\'s '
+                      'datapath uuid)' % (owner,))
+    owners = (owner,) if owner else ()
     wanted = {}
     for kind in ORDER:
         wanted[kind] = []
@@ -121,7 +158,7 @@ def validate(params):
                 if uuid in seen:
                     raise Invalid('uuid %s is listed twice' % uuid)
                 seen.add(uuid)
-                want = ITEM[kind](d, marker) if params['state'] == 'present' else {}
+                want = ITEM[kind](d, marker, owners) if params['state'] == 'present' else {}
             except Invalid as e:
                 raise Invalid('%s%s: %s' % (where, ' (%s)' % d.get('uuid') if isinstance(d.get('uuid'), str) else '', e))
             wanted[kind].append((uuid, want))
@@ -191,26 +228,54 @@ class Registrations:
         self.p = module.params
         self.client = Client(module)
         self.marker = self.p['marker']
+        self.owner = self.p.get('owner')
+        self.owners = (self.owner,) if self.owner else ()
+        self.catalog = None
         self.actions = []
         self.done = []        # writes that succeeded, for a failure's report
         self.warnings = []
+        self.lost = []        # create parameters of what could not be restored
         self.wanted = dict((k, []) for k in ORDER)
         self.have = dict((k, {}) for k in ORDER)      # uuid -> object, as read
         self.complete = dict((k, True) for k in ORDER)
         self.results = dict((k, {}) for k in ORDER)   # uuid -> object after the run
         self.diff = dict(before=dict((k, {}) for k in ORDER), after=dict((k, {}) for k in ORDER))
 
-    def managed(self, obj):
-        return (obj.get('display_name') or '').startswith(self.marker + ':')
+    def ownership(self, kind, obj):
+        """'ours', 'shared' (a network other hubs own too), 'legacy' (marked by 1.2.0, which named no owner),
+        'other' (marked for another owner) or None (not marked: a user's)."""
+        parsed = parse_mark(obj.get('display_name'), self.marker)
+        if parsed is None:
+            return None
+        owners = parsed[0]
+        if owners == self.owners:
+            return 'ours'
+        if not owners:
+            return 'legacy'
+        if kind == 'networks' and self.owner and self.owner in owners:
+            return 'shared'
+        return 'other'
+
+    def managed(self, kind, obj):
+        return self.ownership(kind, obj) in ('ours', 'shared')
+
+    def owners_after(self, obj, leave=False):
+        """A network's owners once this run joins (or leaves) it."""
+        parsed = parse_mark(obj.get('display_name'), self.marker) if obj else None
+        owners = set(parsed[0]) if parsed else set()
+        owners.discard(self.owner) if leave else owners.add(self.owner)
+        return tuple(sorted(o for o in owners if o))
 
     # -- reads -------------------------------------------------------------
     def read(self, wanted):
         self.wanted = wanted
+        self.read_kinds = {}
         for kind in ORDER:
             uuids = [u for u, dummy in wanted[kind]]
             if self.p['state'] == 'absent' and not uuids and not (kind == 'interfaces' and wanted['networks']):
                 continue
             self.have[kind], self.complete[kind] = self.client.list_all(kind, uuids)
+            self.read_kinds[kind] = True
             if not self.complete[kind]:
                 self.warnings.append(
                     'OpenVNet listed only part of the %s and ignored offset/limit: the wanted ones were read one '
@@ -246,32 +311,61 @@ class Registrations:
     # -- plan --------------------------------------------------------------
     def plan(self, wanted):
         """[(kind, uuid, action, reason, want, old)]; fails before any change."""
-        p = self.p
+        self.catalog = Catalog(self.client, dict((k, (self.have[k], self.complete[k])) for k in ORDER
+                                                 if self.read_kinds.get(k)))
+        if self.p['state'] == 'absent':
+            steps = self.plan_absent(wanted)
+        else:
+            steps = self.plan_present(wanted)
+            if self.p['purge']:
+                steps = self.plan_purge(wanted) + steps
+        steps = self.carry(steps, wanted)
+        self.check_creates(steps, wanted)
+        self.check_transport(steps)
+        return steps
+
+    def plan_absent(self, wanted):
         steps = []
-        if p['state'] == 'absent':
-            for kind in reversed(ORDER):
-                for uuid, dummy in wanted[kind]:
-                    obj = self.have[kind].get(uuid)
-                    if obj is None:
-                        continue
-                    if not self.managed(obj) and not p['force']:
-                        self.fail('%s %s was not made by this module (display_name %r does not start with %r); '
-                                  'set force=true to delete it anyway'
-                                  % (kind[:-1], uuid, obj.get('display_name'), self.marker + ':'))
-                    steps.append((kind, uuid, 'delete', None, None, obj))
-            self.check_deletes(steps, fail=True)
-            return steps
-        conflicts, refused = [], []
+        for kind in reversed(ORDER):
+            for uuid, dummy in wanted[kind]:
+                obj = self.have[kind].get(uuid)
+                if obj is None:
+                    continue
+                owned = self.ownership(kind, obj)
+                if owned not in ('ours', 'shared') and not self.p['force']:
+                    self.fail('%s %s is not this task\'s to delete (display_name %r does not carry %r); set force=true '
+                              'to delete it anyway' % (kind[:-1], uuid, obj.get('display_name'),
+                                                       mark(self.marker, self.owners) + ':'))
+                steps.append(self.leave_or_delete(kind, uuid, obj, None))
+        return self.deletable(steps, fail=True)
+
+    def leave_or_delete(self, kind, uuid, obj, reason):
+        """A network other hubs still own loses only this owner; anything else is deleted."""
+        if kind == 'networks' and self.ownership(kind, obj) == 'shared':
+            owners = self.owners_after(obj, leave=True)
+            if owners:
+                label = parse_mark(obj.get('display_name'), self.marker)[1]
+                return (kind, uuid, 'update', 'left by %s, still owned by %s' % (self.owner, ', '.join(owners)),
+                        dict(display_name=fingerprint(self.marker, label, owners=owners)), obj)
+        return (kind, uuid, 'delete', reason, None, obj)
+
+    def plan_present(self, wanted):
+        p = self.p
+        steps, conflicts, refused = [], [], []
         for kind in ORDER:
             for uuid, want in wanted[kind]:
                 obj = self.have[kind].get(uuid)
                 if obj is None:
                     steps.append((kind, uuid, 'create', None, want, None))
                     continue
-                adopt = not self.managed(obj)
+                owned = self.ownership(kind, obj)
+                adopt = owned in (None, 'other')
                 if adopt and not p['force']:
                     conflicts.append('%s (display_name %r)' % (uuid, obj.get('display_name')))
                     continue
+                if kind == 'networks' and self.owner and owned in ('shared', 'legacy', 'ours'):
+                    # One subnet, one network, several hubs: each names itself among its owners.
+                    want = dict(want, display_name=fingerprint(self.marker, want['_label'], owners=self.owners_after(obj)))
                 have = view(kind, obj)
                 if kind == 'interfaces' and have['display_name'] != want['display_name'] \
                         and (want['port_name'] or want['owner_datapath_uuid']):
@@ -289,26 +383,83 @@ class Registrations:
                     continue
                 changes = [f for f in MUTABLE[kind] if want.get(f) is not None and have.get(f) != want[f]]
                 if changes:
-                    steps.append((kind, uuid, 'update', '%s changed%s' % (', '.join(changes), ', adopted' if adopt else ''),
-                                  want, obj))
+                    why = {None: ', adopted', 'other': ', adopted', 'legacy': ', marked with its owner'}.get(owned, '')
+                    steps.append((kind, uuid, 'update', '%s changed%s' % (', '.join(changes), why), want, obj))
         if conflicts:
-            self.fail('these exist and were not made by this module (their display_name does not start with %r): %s; '
-                      'set force=true to adopt them' % (self.marker + ':', ', '.join(conflicts)))
+            self.fail('these exist and are not this task\'s (their display_name does not carry %r): %s; set force=true '
+                      'to adopt them' % (mark(self.marker, self.owners) + ':', ', '.join(conflicts)))
         if refused:
             self.fail('cannot be changed in place (set recreate=true to delete and re-create): %s' % ' | '.join(refused))
-        if p['purge']:
-            purge = []
-            for kind in reversed(ORDER):
-                keep = set(u for u, dummy in wanted[kind])
-                for uuid, obj in sorted(self.have[kind].items()):
-                    if uuid not in keep and self.managed(obj):
-                        purge.append((kind, uuid, 'delete', 'purge', None, obj))
-            purge = self.check_deletes(purge, fail=False)
-            steps = purge + steps
-        steps = self.cascade(steps, wanted)
-        self.check_creates(steps, wanted)
-        self.check_transport(steps)
         return steps
+
+    def plan_purge(self, wanted):
+        purge = []
+        for kind in reversed(ORDER):
+            keep = set(u for u, dummy in wanted[kind])
+            for uuid, obj in sorted(self.have[kind].items()):
+                if uuid not in keep and self.managed(kind, obj):
+                    purge.append(self.leave_or_delete(kind, uuid, obj, 'purge'))
+        return self.deletable(purge, fail=False)
+
+    def deletable(self, deletes, fail):
+        """The deletes whose resource nothing else uses, read completely (OpenVNet destroys what uses a network
+        or datapath with it: Catalog). Absent fails naming the users; purge keeps the resource, with a warning."""
+        going = set((k, u) for k, u, a, r, w, o in deletes if a == 'delete')
+        wanted = set((k, u) for k in ORDER for u, w in self.wanted[k])
+        kept = []
+        for step in deletes:
+            kind, uuid, action, dummy, dummy, obj = step
+            if action != 'delete':
+                kept.append(step)
+                continue
+            try:
+                users = [what for k, u, what in self.catalog.dependents(kind, uuid, obj, going)]
+            except Incomplete as e:
+                users = ['what OpenVNet did not list (%s)' % e]
+            if kind in ('networks', 'datapaths'):
+                field = 'network_uuid' if kind == 'networks' else 'owner_datapath_uuid'
+                users += ['interface %s (wanted by this task)' % u for u, w in self.wanted['interfaces']
+                          if w.get(field) == uuid and ('interfaces', u) in wanted]
+            if users:
+                msg = '%s is still used by %s' % (uuid, ', '.join(users))
+                if fail:
+                    self.fail('cannot delete ' + msg)
+                self.warnings.append('not purged: %s, which this task does not remove' % msg)
+                continue
+            kept.append(step)
+        return kept
+
+    def carry(self, steps, wanted):
+        """A re-created network or datapath takes with it what uses it (Catalog): the interfaces this task
+        lists are re-created after it; anything else fails the task before any change, named."""
+        wanted_if = dict(wanted['interfaces'])
+        out = list(steps)
+        planned = dict(((k, u), i) for i, (k, u, a, r, w, o) in enumerate(out))
+        going = set((k, u) for k, u, a, r, w, o in steps if a == 'delete')
+        for kind, uuid, action, reason, want, obj in list(steps):
+            if action != 'recreate' or kind == 'interfaces' and obj.get('mode') != 'host':
+                continue
+            try:
+                found = self.catalog.dependents(kind, uuid, obj, going)
+            except Incomplete as e:
+                self.fail('cannot re-create %s: %s' % (uuid, e))
+            blocked = [what for k, u, what in found if k != 'interfaces' or u not in wanted_if]
+            if blocked:
+                self.fail('cannot re-create %s: OpenVNet would destroy with it %s, which this task does not list; '
+                          'nothing was changed' % (uuid, ', '.join(blocked)))
+            for k, other, what in found:
+                if ('interfaces', other) in planned and out[planned[('interfaces', other)]][2] == 'recreate':
+                    continue
+                old = self.have['interfaces'].get(other) or self.object('interfaces', other)
+                if old is not None and '_ports' not in old:
+                    old['_ports'] = self.ports(other, wanted_if[other].get('owner_datapath_uuid'))
+                step = ('interfaces', other, 'recreate', '%s %s re-created' % (kind[:-1], uuid), wanted_if[other], old)
+                if ('interfaces', other) in planned:
+                    out[planned[('interfaces', other)]] = step
+                else:
+                    planned[('interfaces', other)] = len(out)
+                    out.append(step)
+        return out
 
     def check_transport(self, steps):
         """Interfaces carry the marker in display_name, which OpenVNet's vnctl cannot send: refuse
@@ -319,60 +470,6 @@ class Registrations:
             if verb and 'display_name' in unsupported.get((kind, verb), ()):
                 self.fail("%s: vnctl cannot set an interface's display_name, where this module marks what it made "
                           "(OpenVNet's vnctl has no option for it); nothing was changed; use transport=api" % uuid)
-
-    def check_deletes(self, deletes, fail):
-        """A network still used by an interface that stays cannot go (OpenVNet: code 113)."""
-        gone = set(u for k, u, a, r, w, o in deletes if k == 'interfaces')
-        kept = []
-        for step in deletes:
-            kind, uuid = step[0], step[1]
-            users = set()
-            field = {'networks': 'network_uuid', 'datapaths': 'owner_datapath_uuid'}.get(kind)
-            if field:
-                for other, obj in self.have['interfaces'].items():
-                    have = view('interfaces', obj)
-                    if '_ports' in obj:
-                        have['port_name'], have['owner_datapath_uuid'] = obj['_ports']
-                    if have[field] == uuid and other not in gone:
-                        users.add(other)
-                users.update(u for u, w in self.wanted['interfaces'] if w.get(field) == uuid)
-            users = sorted(users)
-            if users:
-                msg = '%s is still used by %s' % (uuid, ', '.join(users))
-                if fail:
-                    self.fail('cannot delete ' + msg)
-                self.warnings.append('not purged: %s, which this task does not remove' % msg)
-                continue
-            kept.append(step)
-        return kept
-
-    def cascade(self, steps, wanted):
-        """Interfaces follow their network's and owner's re-creation."""
-        redo = dict(((k, u), r) for k, u, a, r, w, o in steps if a == 'recreate')
-        deleted = set((k, u) for k, u, a, r, w, o in steps if a == 'delete')
-        wanted_if = dict(wanted['interfaces'])
-        out = list(steps)
-        planned = dict(((k, u), i) for i, (k, u, a, r, w, o) in enumerate(out))
-        for uuid, obj in sorted(self.have['interfaces'].items()):
-            have = view('interfaces', obj)
-            if '_ports' in obj:
-                have['port_name'], have['owner_datapath_uuid'] = obj['_ports']
-            parents = [('networks', have['network_uuid']), ('datapaths', have['owner_datapath_uuid'])]
-            why = [p for p in parents if p in redo or p in deleted]
-            if not why or ('interfaces', uuid) in deleted:
-                continue
-            if uuid not in wanted_if:
-                self.fail('%s %s must be re-created or deleted, but interface %s (which this task does not list) uses it'
-                          % (why[0][0][:-1], why[0][1], uuid))
-            if ('interfaces', uuid) in redo:
-                continue
-            reason = '%s %s re-created' % (why[0][0][:-1], why[0][1])
-            step = ('interfaces', uuid, 'recreate', reason, wanted_if[uuid], obj)
-            if ('interfaces', uuid) in planned:
-                out[planned[('interfaces', uuid)]] = step
-            else:
-                out.append(step)
-        return out
 
     def check_creates(self, steps, wanted):
         """Before deleting anything: every create this run makes can succeed."""
@@ -429,7 +526,7 @@ class Registrations:
 
     # -- writes ------------------------------------------------------------
     def create_params(self, kind, uuid, want):
-        params = dict((k, v) for k, v in want.items() if v is not None)
+        params = dict((k, v) for k, v in want.items() if v is not None and not k.startswith('_'))
         if kind == 'networks':
             params['ipv4_prefix'] = want['ipv4_prefix']
         params['uuid'] = uuid
@@ -457,7 +554,7 @@ class Registrations:
             obj = expect_object(self.client.create(kind, params), 'POST %s (%s)' % (kind, uuid), uuid)
         except OpenVNetError as e:
             if e.code != '102':
-                raise
+                raise holder_named(self.client, kind, uuid, params, e)
             # Another run made it meanwhile: fine if it is what we want.
             obj = self.client.read(kind, uuid)
             if obj is None or not self.same(kind, obj, want or {}):
@@ -504,7 +601,8 @@ class Registrations:
                 before['port_name'], before['owner_datapath_uuid'] = obj['_ports']
             self.diff['before'][kind][uuid] = before
             self.diff['after'][kind][uuid] = dict(before, **dict((k, v) for k, v in (want or {}).items()
-                                                                 if v is not None)) if want else {}
+                                                                 if v is not None and not k.startswith('_'))) \
+                if want else {}
         if check:
             return
         # Deletes in reverse dependency order (interfaces, networks, datapaths), including the
@@ -546,17 +644,20 @@ class Registrations:
                 restored.append(obj['uuid'])
             except OpenVNetError as e:
                 lost.append('%s (%s)' % (obj['uuid'], e))
+                self.lost.append(dict(params, kind=kind))
         msg = '%s; done before the failure: %s' % (error, ', '.join(self.done) or 'nothing')
         if restored:
             msg += '; restored as they were: %s' % ', '.join(restored)
         if lost:
-            msg += '; COULD NOT RESTORE: %s' % ', '.join(lost)
+            msg += ('; COULD NOT RESTORE: %s; every field of what was lost is in the result\'s key lost, to create it '
+                    'again by hand' % ', '.join(lost))
         self.fail(msg)
 
     # -- result --------------------------------------------------------------
     def fail(self, msg):
+        extra = dict(lost=self.lost) if self.lost else {}
         self.module.fail_json(msg=msg, changed=any(not d.startswith('found ') for d in self.done),
-                              actions=self.actions, requests=self.client.requests)
+                              actions=self.actions, requests=self.client.requests, **extra)
 
     def result(self, wanted):
         # A run that found its writes already made by another one changed nothing itself.

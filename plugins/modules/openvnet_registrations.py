@@ -20,12 +20,22 @@ description:
     C(webapi.conf), 30 unless raised). When a list is cut short the next page is asked for once
     (C(?offset=N&limit=N)); OpenVNet develop ignores those, and then the wanted uuids not yet seen
     are read one by one, with a warning that O(purge) could only see part of the resources."
-  - "Every resource this module creates is marked: its C(display_name) is C(<marker>: <label>),
-    where the label is the item's O(datapaths[].display_name) or its uuid. An interface's name also
-    records the port and owner the WebAPI does not list:
-    C(<marker>: <label> [port <port_name> on <owner_datapath_uuid>]) (parts that are not set are
-    left out). Only marked resources are purged or deleted, and the interface ports are read (one
-    request for that interface) only when the stored name differs from the wanted one."
+  - "Every resource this module creates is marked: its C(display_name) is C(<marker>[<owner>]: <label>)
+    (C(<marker>: <label>) without O(owner)), where the label is the item's O(datapaths[].display_name)
+    or its uuid. An interface's name also records the port and owner datapath the WebAPI does not list:
+    C(<marker>[<owner>]: <label> [port <port_name> on <owner_datapath_uuid>]) (parts that are not set are
+    left out). The mark is parsed whole: only resources whose mark names exactly this O(marker) and
+    O(owner) are purged or deleted, so two hubs sharing one WebAPI never touch each other's
+    registrations, nor a user's resource whose name merely starts like a mark. A network several owners
+    want (one subnet) names them all (C(<marker>[dp-a,dp-b]: ...)); purge or O(state=absent) removes only
+    this owner from it, and deletes it when no owner is left. The interface ports are read (one request
+    for that interface) only when the stored name differs from the wanted one."
+  - "Before a delete or a re-create, what OpenVNet would destroy with the resource is read completely
+    (axsh/openvnet vnet/lib/vnet/models/network.rb, datapath.rb, interface.rb): a network's interfaces
+    (their IP leases), datapath networks and routes; a datapath's interface ports and datapath networks;
+    a C(host) interface's datapath networks. Interfaces this task lists are re-created after their network
+    or owner datapath; anything else fails the task before any change, named (O(purge) keeps the resource,
+    with a warning). When OpenVNet cuts a list short, nothing that list would decide is deleted."
   - Writes are the differences only, in dependency order (datapaths, networks, interfaces; deletes
     in reverse). Display names and domain names change in place. Other fields cannot be changed by
     OpenVNet; by default (O(recreate=true)) the resource is deleted and re-created, after checking
@@ -138,13 +148,25 @@ options:
     type: bool
     default: false
   marker:
-    description: The prefix (followed by C(:)) of the display name of every resource this module manages.
+    description:
+      - The first part of the display name of every resource this module manages; 1-64 of letters,
+        digits and C(. _ / -).
     type: str
     default: openvnet.openvnet
+  owner:
+    description:
+      - Who owns what this task marks, written into the mark (C(<marker>[<owner>]:)); 1-64 of lower-case
+        letters, digits and C(. _ -). The openvnet.openvnet.openvnet role gives the hub's datapath uuid.
+      - Without it the mark is C(<marker>:) and only resources marked without an owner are this task's.
+      - Resources marked by release 1.2.0 (C(<marker>:), no owner) and listed by the task are taken over
+        (their display name gains the owner); unlisted ones are never purged by an owner, since 1.2.0 did
+        not record which hub made them.
+    type: str
   force:
     description:
-      - Adopt listed resources that exist without the marker (their display name is rewritten with it),
-        and, with O(state=absent), delete them. Without it such a resource fails the task before any change.
+      - Adopt listed resources that exist without this task's mark (a user's, or another owner's: their
+        display name is rewritten with this mark), and, with O(state=absent), delete them. Without it such a
+        resource fails the task before any change. Unlisted resources are never adopted.
     type: bool
     default: false
   recreate:
@@ -246,6 +268,7 @@ def main():
             interfaces=dict(type='list', elements='dict', default=[], options=ITEM_SPECS['interfaces']),
             purge=dict(type='bool', default=False),
             marker=dict(type='str', default='openvnet.openvnet'),
+            owner=dict(type='str'),
             force=dict(type='bool', default=False),
             recreate=dict(type='bool', default=True),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
