@@ -14,7 +14,10 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import dpid_hex, endpoint_problem, mac as parse_mac
+from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import (
+    AddressProblem, canonical_address, dpid_hex, endpoint_problem, mac as parse_mac, same_address)
+from ansible_collections.openvnet.openvnet.plugins.module_utils.tunnel_fields import (
+    DEFAULT_UDP_PORTS, FieldProblem, VNI_MAX, tunnel_key, udp_port)
 from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import interface_name_problem
 
 # What each encapsulation adds to an overlay frame (whose inner Ethernet header, 14, it carries):
@@ -23,13 +26,21 @@ from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import inter
 ENCAPSULATIONS = {
     # name: (overhead over IPv4, Linux kind by family, OVS type by family, default UDP port)
     'gre': (38, {4: 'gretap', 6: 'ip6gretap'}, {4: 'gre', 6: 'ip6gre'}, None),
-    'vxlan': (50, {4: 'vxlan', 6: 'vxlan'}, {4: 'vxlan', 6: 'vxlan'}, 4789),
-    'geneve': (50, {4: 'geneve', 6: 'geneve'}, {4: 'geneve', 6: 'geneve'}, 6081),
+    'vxlan': (50, {4: 'vxlan', 6: 'vxlan'}, {4: 'vxlan', 6: 'vxlan'}, DEFAULT_UDP_PORTS['vxlan']),
+    'geneve': (50, {4: 'geneve', 6: 'geneve'}, {4: 'geneve', 6: 'geneve'}, DEFAULT_UDP_PORTS['geneve']),
 }
 GRE_KEY = 4
 IPV6_EXTRA = 20
 IP6GRE_ENCAP_LIMIT = 8
-VNI_MAX = 0xffffff
+# The least overlay MTU accepted, computed or forced (what every IPv4 host must take, RFC 791), and the
+# least MTU of an IPv6 link (RFC 8200), below which no IPv6 underlay works.
+OVERLAY_MTU_MIN = 576
+IPV6_MTU_MIN = 1280
+# Devices the kernel makes itself when a tunnel module loads (its fallback devices): a peer's tunnel
+# never takes their names, and gretap_peer never deletes them.
+KERNEL_DEVICES = ('gre0', 'gretap0', 'erspan0', 'ip6gre0', 'ip6gretap0', 'ip6erspan0', 'ip6tnl0', 'sit0',
+                  'tunl0', 'ip_vti0', 'ip6_vti0', 'vxlan_sys_4789', 'genev_sys_6081', 'pimreg', 'pim6reg')
+KERNEL_DEVICE = re.compile(r'(vxlan_sys|genev_sys)_[0-9]+\Z')
 # Within what Linux and OVS take (interface_name_problem), names a shell, a unit file and an ifcfg
 # file carry unquoted: letters, digits, _ . - (vna deletes ports named t-*).
 PORT_NAME = re.compile(r'[A-Za-z0-9_.][A-Za-z0-9_.-]{0,14}')
@@ -60,19 +71,12 @@ def overlay_mtu(underlay_mtu, key=False, encapsulation='gre', family=4):
     return int(underlay_mtu) - overhead(encapsulation, int(family), key)
 
 
-def _same_address(text, wanted):
-    try:
-        return ipaddress.ip_address(text) == ipaddress.ip_address(wanted)
-    except ValueError:
-        return False
-
-
 def nic_with_address(facts, address):
     """The facts of the interface holding address (IPv4 primary or secondary, or IPv6), or {}."""
     for name in facts.get('interfaces', []):
         nic = facts.get(name.replace('-', '_'), {})
         addresses = [nic.get('ipv4', {})] + nic.get('ipv4_secondaries', []) + nic.get('ipv6', [])
-        if any(_same_address(a.get('address'), address) for a in addresses):
+        if any(same_address(a.get('address'), address) for a in addresses):
             return nic
     return {}
 
@@ -103,17 +107,21 @@ def _text(host, host_vars, name, required=True):
 
 
 def _endpoint(host, name, value, version=None):
-    """An underlay address (IPv4 or IPv6, or only ``version``), in its canonical text."""
+    """An underlay address (IPv4 or IPv6, or only ``version``), in its canonical text (``canonical_address``:
+    one spelling per address, an IPv4-mapped IPv6 address is the IPv4 address, no scope id), as Open
+    vSwitch and Linux compare endpoints."""
     try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        address = None
-    if address is None or (version and address.version != version):
+        text, found = canonical_address(value)
+    except AddressProblem as problem:
+        if '%' in str(value):
+            fail('%s: %s %s', host, name, problem)
+        text = found = None
+    if text is None or (version and found != version):
         fail('%s: %s %r is not an %s address', host, name, value, 'IPv%d' % version if version else 'IPv4 or IPv6')
-    problem = endpoint_problem(address)
+    problem = endpoint_problem(ipaddress.ip_address(text))
     if problem:
         fail('%s: %s %s cannot be a tunnel endpoint: it %s', host, name, value, problem)
-    return str(address)
+    return text
 
 
 def _family(address):
@@ -147,15 +155,16 @@ def _number(host, name, value):
 
 
 def _key(host, value):
+    """openvnet_tunnel_key by the collection's one rule for keys (``tunnel_fields.tunnel_key``)."""
     if value is None or value == '':
         return None
-    key = _number(host, 'openvnet_tunnel_key', value)
-    if not 0 <= key <= 0xffffffff:
-        fail('%s: openvnet_tunnel_key %s is not a 32-bit number', host, value)
-    return key
+    try:
+        return tunnel_key(value)
+    except FieldProblem as problem:
+        fail('%s: openvnet_tunnel_key %s', host, problem)
 
 
-def underlay_mtu(host, host_vars, nic='openvnet_underlay_nic'):
+def underlay_mtu(host, host_vars, nic='openvnet_underlay_nic', family=4):
     """openvnet_underlay_mtu from the inventory, else the MTU of the NIC found by the facts play."""
     mtu = host_vars.get('openvnet_underlay_mtu') or (host_vars.get(nic) or {}).get('mtu')
     if not mtu:
@@ -164,13 +173,16 @@ def underlay_mtu(host, host_vars, nic='openvnet_underlay_nic'):
              'supported) or set openvnet_underlay_mtu', host)
     mtu = _number(host, 'openvnet_underlay_mtu', mtu)
     if not 576 <= mtu <= 65535:
-        fail('%s: underlay MTU %s is out of range', host, mtu)
+        fail('%s: underlay MTU %s is out of range (576 to 65535)', host, mtu)
+    if family == 6 and mtu < IPV6_MTU_MIN:
+        fail('%s: underlay MTU %s is below %d, the least an IPv6 link carries (RFC 8200)', host, mtu, IPV6_MTU_MIN)
     return mtu
 
 
 def _hub_endpoints(hub, hub_vars):
     address = _endpoint(hub, 'openvnet_underlay_address', _text(hub, hub_vars, 'openvnet_underlay_address'))
-    endpoints = [{'address': address, 'family': _family(address), 'mtu': underlay_mtu(hub, hub_vars)}]
+    endpoints = [{'address': address, 'family': _family(address),
+                  'mtu': underlay_mtu(hub, hub_vars, family=_family(address))}]
     ipv6 = _text(hub, hub_vars, 'openvnet_underlay_ipv6_address', False)
     if ipv6:
         if endpoints[0]['family'] == 6:
@@ -178,7 +190,7 @@ def _hub_endpoints(hub, hub_vars):
                  'IPv4; %s is already IPv6', hub, address)
         ipv6 = _endpoint(hub, 'openvnet_underlay_ipv6_address', ipv6, 6)
         endpoints.append({'address': ipv6, 'family': 6,
-                          'mtu': underlay_mtu(hub, hub_vars, 'openvnet_underlay_ipv6_nic')})
+                          'mtu': underlay_mtu(hub, hub_vars, 'openvnet_underlay_ipv6_nic', 6)})
     return address, endpoints
 
 
@@ -223,6 +235,8 @@ def _hub(hub, hub_vars):
         'node_id': _text(hub, hub_vars, 'openvnet_node_id', False) or 'vna',
         'key': _key(hub, hub_vars.get('openvnet_tunnel_key')),
         'peers': [],
+        # the MTU of every device of its peers' network (topology())
+        'network_mtu': None,
         'ports': [],
         'probes': {},
     }
@@ -237,19 +251,19 @@ def _peer(peer, peer_vars, hub):
     if '/' not in address or overlay.network.prefixlen > 30 or overlay.ip in (
             overlay.network.network_address, overlay.network.broadcast_address):
         fail('%s: openvnet_overlay_address %s must be a host address with a prefix of /30 or shorter', peer, address)
-    # the hub's key serves both ends; a peer may repeat it, not contradict it
-    key = _key(peer, peer_vars.get('openvnet_tunnel_key'))
-    if key is not None and key != hub['key']:
-        fail('%s: openvnet_tunnel_key %s differs from its hub %s (%s): one key serves both ends',
-             peer, key, hub['name'], hub['key'])
-    key = hub['key']
     encapsulation = _encapsulation(peer, peer_vars)
     dst_port = _udp_port(peer, peer_vars, encapsulation)
+    key = hub['key']
     if encapsulation != 'gre':
         if key is not None and key > VNI_MAX:
             fail('%s: the tunnel key %s of its hub %s is its %s VNI, which has 24 bits (0 to %s)',
                  peer, key, hub['name'], encapsulation, VNI_MAX)
         key = key or 0  # the VNI, explicit on both ends
+    # the hub's key serves both ends; a peer may repeat it (VNI 0 where the hub has none), not contradict it
+    given = _key(peer, peer_vars.get('openvnet_tunnel_key'))
+    if given is not None and given != key:
+        fail('%s: openvnet_tunnel_key %s differs from its hub %s (%s): one key serves both ends',
+             peer, given, hub['name'], hub['key'])
     local_ip = _endpoint(peer, 'openvnet_underlay_address', _text(peer, peer_vars, 'openvnet_underlay_address'))
     family = _family(local_ip)
     hub_end = [e for e in hub['endpoints'] if e['family'] == family]
@@ -266,23 +280,28 @@ def _peer(peer, peer_vars, hub):
             fail('%s: overlay subnet %s holds the underlay address of %s (%s): the tunnel would route into itself',
                  peer, overlay.network, end, address)
     size = overhead(encapsulation, family, key is not None)
-    mtu = min(underlay_mtu(peer, peer_vars), hub_end['mtu']) - size
+    path = min(underlay_mtu(peer, peer_vars, family=family), hub_end['mtu'])
+    # what this tunnel carries; the network's MTU (every device of it) is set in topology()
+    capacity = path - size
+    if capacity < OVERLAY_MTU_MIN:
+        fail('%s: its %s tunnel over IPv%d carries %d bytes (underlay MTU %d minus %d), less than the %d the '
+             'overlay needs: raise the underlay MTU (openvnet_underlay_mtu or the NIC\'s)',
+             peer, encapsulation, family, capacity, path, size, OVERLAY_MTU_MIN)
     forced = peer_vars.get('openvnet_overlay_mtu')
     if forced is not None and forced != '':
         forced = _number(peer, 'openvnet_overlay_mtu', forced)
-        if not 576 <= forced <= mtu:
-            fail('%s: openvnet_overlay_mtu %s must be between 576 and %s (the path\'s underlay MTU minus the '
-                 '%s encapsulation)', peer, forced, mtu, encapsulation)
-        mtu = forced
-    mac = peer_vars.get('openvnet_tunnel_mac')
-    device = _port_name(peer, 'openvnet_hub_tunnel_name',
-                        _text(peer, peer_vars, 'openvnet_hub_tunnel_name', False) or '%s-%s' % (encapsulation, hub['name']))
-    if device == (peer_vars.get('openvnet_underlay_nic') or {}).get('device'):
-        fail('%s: openvnet_hub_tunnel_name %s is its underlay NIC', peer, device)
+        if forced < OVERLAY_MTU_MIN:
+            fail('%s: openvnet_overlay_mtu %s is less than the %d the overlay needs', peer, forced, OVERLAY_MTU_MIN)
+    else:
+        forced = None
+    mac = _mac(peer, peer_vars['openvnet_tunnel_mac']) if peer_vars.get('openvnet_tunnel_mac') else derived_mac(peer)
+    device = _device_name(peer, peer_vars, encapsulation, hub['name'], mac)
+    port = _text(peer, peer_vars, 'openvnet_tunnel_name', False)
     return {
         'name': device,
-        'port': _port_name(peer, 'openvnet_tunnel_name',
-                           _text(peer, peer_vars, 'openvnet_tunnel_name', False) or '%s-%s' % (encapsulation, peer)),
+        'port': _port_name(peer, 'openvnet_tunnel_name', port) if port else derived_name(encapsulation, peer),
+        # a port name the user did not give: topology() makes it unique among the hub's peers
+        'port_derived': not port,
         'hub': hub['name'],
         'encapsulation': encapsulation,
         'family': family,
@@ -296,11 +315,78 @@ def _peer(peer, peer_vars, hub):
         'remote_ip': hub_end['address'],
         'address': str(overlay),
         'network': str(overlay.network),
-        'mtu': mtu,
+        'underlay_mtu': path,
+        'tunnel_mtu': capacity,
+        'forced_mtu': forced,
+        'mtu': capacity,
         'key': key,
-        'mac': _mac(peer, mac) if mac else derived_mac(peer),
+        'mac': mac,
         'interface_uuid': _text(peer, peer_vars, 'openvnet_interface_uuid', False) or 'if-' + uuid_suffix(peer),
     }
+
+
+def _name_ok(value):
+    return bool(PORT_NAME.fullmatch(value)) and not interface_name_problem('name', value, 'interface') and \
+        not value.startswith('t-')
+
+
+def hashed_name(prefix, host):
+    """``<prefix>-x`` and hex digits of a hash of the host's name, 15 characters: stable, valid everywhere."""
+    return '%s-x%s' % (prefix, hashlib.sha1(host.encode('utf-8')).hexdigest()[:15 - len(prefix) - 2])
+
+
+def derived_name(prefix, host):
+    """A device or port name the user did not give: ``<prefix>-<host>``; for a name that does not fit
+    (an FQDN, 15 characters at most, letters, digits, _ . -) ``<prefix>-<first label>``, else
+    :func:`hashed_name`."""
+    for candidate in (host, host.split('.')[0]):
+        if candidate and _name_ok('%s-%s' % (prefix, candidate)):
+            return '%s-%s' % (prefix, candidate)
+    return hashed_name(prefix, host)
+
+
+def _kernel_device(name):
+    return name in KERNEL_DEVICES or bool(KERNEL_DEVICE.match(name))
+
+
+def _existing_devices(host_vars):
+    """The peer's devices from its facts (``ansible_interfaces``): name -> MAC (None when it has none)."""
+    facts = host_vars.get('ansible_facts') if isinstance(host_vars.get('ansible_facts'), dict) else {}
+    names = host_vars.get('ansible_interfaces') or facts.get('interfaces') or []
+    found = {}
+    for name in names if isinstance(names, list) else []:
+        key = str(name).replace('-', '_')
+        details = host_vars.get('ansible_' + key) or facts.get(key) or {}
+        found[str(name)] = parse_mac(details.get('macaddress')) if isinstance(details, dict) and \
+            details.get('macaddress') else None
+    return found
+
+
+def _device_name(peer, peer_vars, encapsulation, hub, mac):
+    """The peer's tunnel device: it may only name this tunnel. A device the peer has (its facts) is this
+    tunnel when it has this tunnel's MAC (the model's, or the derived one of an earlier run); the kernel's
+    fallback devices never are."""
+    existing = _existing_devices(peer_vars)
+    ours = (mac, derived_mac(peer))
+    underlay = (peer_vars.get('openvnet_underlay_nic') or {}).get('device')
+    given = _text(peer, peer_vars, 'openvnet_hub_tunnel_name', False)
+    if not given:
+        device = derived_name(encapsulation, hub)
+        if _kernel_device(device) or device == underlay or (device in existing and existing[device] not in ours):
+            device = hashed_name(encapsulation, '%s:%s' % (hub, peer))
+        return device
+    device = _port_name(peer, 'openvnet_hub_tunnel_name', given)
+    if device == underlay:
+        fail('%s: openvnet_hub_tunnel_name %s is its underlay NIC', peer, device)
+    if _kernel_device(device):
+        fail("%s: openvnet_hub_tunnel_name %s is a device the kernel makes itself (a tunnel module's fallback "
+             "device): choose another name", peer, device)
+    if device in existing and existing[device] not in ours:
+        fail('%s: openvnet_hub_tunnel_name %s names a device %s already has (MAC %s), not this tunnel (%s): '
+             'applying the tunnel would delete it; choose another name (if it is this tunnel from a run with '
+             'another MAC, delete it first: ip link delete %s)', peer, device, peer, existing[device] or 'none', mac,
+             device)
+    return device
 
 
 def _encapsulation(host, host_vars):
@@ -318,10 +404,10 @@ def _udp_port(host, host_vars, encapsulation):
         return ENCAPSULATIONS[encapsulation][3]
     if encapsulation == 'gre':
         fail('%s: openvnet_tunnel_udp_port is for vxlan and geneve tunnels; GRE has no port', host)
-    port = _number(host, 'openvnet_tunnel_udp_port', value)
-    if not 1 <= port <= 65535:
-        fail('%s: openvnet_tunnel_udp_port %s is not a UDP port (1 to 65535)', host, port)
-    return port
+    try:
+        return udp_port(value)
+    except FieldProblem as problem:
+        fail('%s: openvnet_tunnel_udp_port %s', host, problem)
 
 
 def tunnel_protocols(hostvars, groups):
@@ -372,6 +458,9 @@ def topology(hostvars, groups):
             fail('%s has no openvnet_hub: with several hubs every peer names its own (inventories do not '
                  'promise an order)', name)
         hub_name = _text(name, peer_vars, 'openvnet_hub', False) or (hub_names[0] if hub_names else None)
+        if hub_name is None:
+            fail('%s has no hub: group openvnet_hubs is empty and %s sets no openvnet_hub; put the hub in '
+                 'openvnet_hubs (and name it in openvnet_hub when there are several)', name, name)
         if hub_name not in hubs:
             fail('%s: its hub %s is not in openvnet_hubs (put one host there, or set openvnet_hub)', name, hub_name)
         if name in hubs:
@@ -381,16 +470,21 @@ def topology(hostvars, groups):
         peers[name] = peer
         hub = hubs[hub_name]
         hub['peers'].append(peer)
-        port = {'name': peer['port'], 'remote_ip': peer['local_ip'], 'local_ip': peer['remote_ip']}
-        # csum unset, not false, where the peer needs none: the port's options stay as OVS defaults them
-        port.update(type=peer['type'], key=peer['key'], dst_port=peer['dst_port'], csum=peer['csum'] or None)
-        hub['ports'].append(port)
+    for hub in hubs.values():
+        _unique_derived_ports(hub['peers'])
+        _network_mtu(hub)
+        for peer in hub['peers']:
+            port = {'name': peer['port'], 'remote_ip': peer['local_ip'], 'local_ip': peer['remote_ip']}
+            # csum unset, not false, where the peer needs none: the port's options stay as OVS defaults them
+            port.update(type=peer['type'], key=peer['key'], dst_port=peer['dst_port'], csum=peer['csum'] or None)
+            hub['ports'].append(port)
     _unique(((p['mac'], n) for n, p in peers.items()), 'tunnel MAC', ' (set openvnet_tunnel_mac on one of them)')
     for hub in hubs.values():
         where = ' (peers of %s)' % hub['name']
         _unique(((p['port'], p['peer']) for p in hub['peers']), 'hub port name', where)
         _unique(((p['local_ip'], p['peer']) for p in hub['peers']), 'underlay address', where)
         _unique(((p['address'].split('/')[0], p['peer']) for p in hub['peers']), 'overlay address', where)
+        _one_encapsulation_per_udp_port(hub)
         for peer in hub['peers'][1:]:
             if peer['network'] != hub['peers'][0]['network']:
                 fail('%s (%s) and %s (%s) are peers of %s in different subnets: one hub serves one virtual network',
@@ -414,6 +508,61 @@ def topology(hostvars, groups):
         hub['registrations'] = _registrations(hub) if hub['openvnet'] else None
         hub['probes'] = _ring(hub['peers'])
     return {'hubs': hubs, 'peers': peers}
+
+
+def _unique_derived_ports(peers):
+    """Port names the user did not give that two peers of a hub would share (FQDNs with one first label):
+    those made of a first label take their hashed name. A given name is never changed (a clash with one
+    fails in topology(), naming both peers)."""
+    counts = {}
+    for peer in peers:
+        if peer['port_derived']:
+            counts[peer['port']] = counts.get(peer['port'], 0) + 1
+    for peer in peers:
+        # a name made of the whole inventory name stays; one made of a first label gives way
+        if peer.pop('port_derived') and counts[peer['port']] > 1 and \
+                peer['port'] != '%s-%s' % (peer['encapsulation'], peer['peer']):
+            peer['port'] = hashed_name(peer['encapsulation'], peer['peer'])
+
+
+def _network_mtu(hub):
+    """One network, one broadcast domain, one MTU: every device of it gets the smallest MTU its tunnels
+    carry, or the forced openvnet_overlay_mtu, which every tunnel must carry."""
+    peers = hub['peers']
+    forced = [p for p in peers if p['forced_mtu'] is not None]
+    for peer in forced[1:]:
+        if peer['forced_mtu'] != forced[0]['forced_mtu']:
+            fail('%s (openvnet_overlay_mtu %s) and %s (openvnet_overlay_mtu %s) are peers of %s, one network with '
+                 'one MTU: force one value (e.g. in group_vars)', forced[0]['peer'], forced[0]['forced_mtu'],
+                 peer['peer'], peer['forced_mtu'], hub['name'])
+    if forced:
+        mtu = forced[0]['forced_mtu']
+        for peer in peers:
+            if peer['tunnel_mtu'] < mtu:
+                fail('openvnet_overlay_mtu %s (set on %s) is more than the tunnel of %s carries (%s over IPv%d, %s): '
+                     '%s bytes (its underlay MTU %s minus %s): every device of the network of %s has one MTU',
+                     mtu, forced[0]['peer'], peer['peer'], peer['encapsulation'], peer['family'], peer['name'],
+                     peer['tunnel_mtu'], peer['underlay_mtu'], peer['overhead'], hub['name'])
+    else:
+        mtu = min([p['tunnel_mtu'] for p in peers]) if peers else None
+    for peer in peers:
+        peer.pop('forced_mtu')
+        peer['mtu'] = mtu
+    hub['network_mtu'] = mtu
+
+
+def _one_encapsulation_per_udp_port(hub):
+    """A host receives one encapsulation on one UDP port (the kernel's vxlan_sys_N or genev_sys_N device
+    holds it): a VXLAN and a Geneve peer of one hub on one port cannot both work."""
+    seen = {}
+    for peer in hub['peers']:
+        if peer['dst_port'] is None:
+            continue
+        other = seen.setdefault(peer['dst_port'], peer)
+        if other['encapsulation'] != peer['encapsulation']:
+            fail('%s (%s) and %s (%s) are peers of %s on UDP port %s: a host receives one encapsulation on one UDP '
+                 'port; give one of them another openvnet_tunnel_udp_port', other['peer'], other['encapsulation'],
+                 peer['peer'], peer['encapsulation'], hub['name'], peer['dst_port'])
 
 
 def _ring(peers):

@@ -73,13 +73,15 @@ def test_registrations_for_the_lab():
 
 def test_peer_tunnel_mtu_is_the_smaller_end_minus_the_overhead():
     m = model()
-    assert m['peers']['sv1']['mtu'] == 1462
+    assert m['peers']['sv1']['tunnel_mtu'] == 1462
     # sv2's NIC has 9001 but the hub's 1500 limits the path
-    assert m['peers']['sv2']['mtu'] == 1462
+    assert m['peers']['sv2']['tunnel_mtu'] == 1462
     big = model(changed(sv0={'openvnet_underlay_nic': nic('52:54:00:00:01:10', 9001)}))
-    assert big['peers']['sv2']['mtu'] == 8963 and big['peers']['sv1']['mtu'] == 1462
+    assert big['peers']['sv2']['tunnel_mtu'] == 8963 and big['peers']['sv1']['tunnel_mtu'] == 1462
+    # one network, one MTU: the smaller
+    assert big['peers']['sv2']['mtu'] == big['peers']['sv1']['mtu'] == big['hubs']['sv0']['network_mtu'] == 1462
     # the inventory's MTU wins over the NIC's
-    assert model(changed(sv1={'openvnet_underlay_mtu': 1400}))['peers']['sv1']['mtu'] == 1362
+    assert model(changed(sv1={'openvnet_underlay_mtu': 1400}))['peers']['sv1']['tunnel_mtu'] == 1362
 
 
 def test_the_hubs_key_serves_both_ends():
@@ -90,8 +92,9 @@ def test_the_hubs_key_serves_both_ends():
 
 def test_a_forced_overlay_mtu_must_fit_the_path():
     assert model(changed(sv1={'openvnet_overlay_mtu': '1400'}))['peers']['sv1']['mtu'] == 1400
-    for value, message in ((9000, 'between 576 and 1462'), ('abc', 'not a whole number'), (True, 'not a whole number'),
-                           (1400.5, 'not a whole number'), (0, 'between 576')):
+    for value, message in ((9000, 'is more than the tunnel of sv1 carries'), ('abc', 'not a whole number'),
+                           (True, 'not a whole number'), (1400.5, 'not a whole number'),
+                           (0, 'is less than the 576 the overlay needs')):
         with pytest.raises(AnsibleFilterError, match=message):
             model(changed(sv1={'openvnet_overlay_mtu': value}))
 
@@ -200,7 +203,7 @@ def test_conflicts_and_bad_values_fail_before_any_change_naming_the_hosts(per_ho
 
 
 def test_a_peer_without_a_hub_group():
-    with pytest.raises(AnsibleFilterError, match='not in openvnet_hubs'):
+    with pytest.raises(AnsibleFilterError, match='group openvnet_hubs is empty'):
         model(HOSTVARS, {'openvnet_peers': ['sv1']})
 
 
@@ -251,7 +254,7 @@ V6 = {'sv0': {'openvnet_underlay_ipv6_address': '2001:db8::10', 'openvnet_underl
 def test_a_vxlan_peer_over_ipv6_beside_a_gre_peer_over_ipv4():
     m = model(changed(**V6))
     sv1, sv2 = m['peers']['sv1'], m['peers']['sv2']
-    assert (sv1['encapsulation'], sv1['kind'], sv1['type'], sv1['family'], sv1['mtu'], sv1['remote_ip']) == (
+    assert (sv1['encapsulation'], sv1['kind'], sv1['type'], sv1['family'], sv1['tunnel_mtu'], sv1['remote_ip']) == (
         'gre', 'gretap', 'gre', 4, 1462, '192.0.2.10')
     # VXLAN over IPv6: 70 bytes, from the smaller underlay (the hub's 1500, not sv2's 9001); VNI 0 explicit
     assert {k: sv2[k] for k in ('encapsulation', 'kind', 'type', 'family', 'mtu', 'overhead', 'key', 'dst_port',
@@ -269,15 +272,18 @@ def test_gre_over_ipv6_and_geneve_with_a_port_and_a_key():
                       sv1={'openvnet_underlay_address': '2001:db8::11'},
                       sv2={'openvnet_tunnel_encapsulation': 'geneve', 'openvnet_tunnel_udp_port': '16081'}))
     sv1, sv2 = m['peers']['sv1'], m['peers']['sv2']
-    assert (sv1['kind'], sv1['type'], sv1['overhead'], sv1['mtu'], sv1['key'], sv1['csum']) == (
+    assert (sv1['kind'], sv1['type'], sv1['overhead'], sv1['tunnel_mtu'], sv1['key'], sv1['csum']) == (
         'ip6gretap', 'ip6gre', 70, 1430, 5000, False)
-    assert (sv2['kind'], sv2['dst_port'], sv2['key'], sv2['mtu'], sv2['csum']) == ('geneve', 16081, 5000, 1450, False)
+    assert (sv2['kind'], sv2['dst_port'], sv2['key'], sv2['tunnel_mtu'], sv2['csum']) == (
+        'geneve', 16081, 5000, 1450, False)
+    assert sv1['mtu'] == sv2['mtu'] == 1430
 
 
 def test_the_ipv6_mtu_comes_from_the_nic_holding_the_hubs_ipv6_address():
     m = model(changed(sv0=dict(V6['sv0'], openvnet_underlay_ipv6_nic=nic('52:54:00:00:02:10', 1280 + 70)), sv2=V6['sv2']))
-    assert m['peers']['sv2']['mtu'] == 1280
-    assert m['peers']['sv1']['mtu'] == 1462
+    assert m['peers']['sv2']['tunnel_mtu'] == 1280
+    assert m['peers']['sv1']['tunnel_mtu'] == 1462
+    assert m['peers']['sv1']['mtu'] == 1280
 
 
 @pytest.mark.parametrize('per_host, message', [
@@ -299,7 +305,8 @@ def test_the_ipv6_mtu_comes_from_the_nic_holding_the_hubs_ipv6_address():
      'its vxlan VNI, which has 24 bits'),
     ({'sv0': dict(V6['sv0'], openvnet_underlay_ipv6_address='2001:db8::12'), 'sv2': {'openvnet_underlay_address': '2001:db8::12'}},
      'sv2 has the underlay address of its hub sv0'),
-    ({'sv2': {'openvnet_tunnel_encapsulation': 'geneve', 'openvnet_overlay_mtu': 1451}}, 'between 576 and 1450'),
+    ({'sv2': {'openvnet_tunnel_encapsulation': 'geneve', 'openvnet_overlay_mtu': 1451}},
+     'more than the tunnel of sv2 carries (geneve over IPv4, geneve-sv0): 1450 bytes'),
 ])
 def test_bad_encapsulations_and_families_are_refused(per_host, message):
     with pytest.raises(AnsibleFilterError, match=re.escape(message)):
@@ -317,3 +324,169 @@ def test_tunnel_protocols_from_the_inventory_alone():
     assert tunnel_protocols({}, {}) == []
     with pytest.raises(AnsibleFilterError, match='is not one of'):
         tunnel_protocols({'sv2': {'openvnet_tunnel_encapsulation': 'ipip'}}, {'openvnet_peers': ['sv2']})
+
+
+# Issue 23, 2: one L2 network has one MTU.
+def test_every_device_of_one_network_gets_the_smallest_mtu_its_tunnels_carry():
+    m = model(changed(**V6))
+    sv1, sv2 = m['peers']['sv1'], m['peers']['sv2']
+    # GRE over IPv4 carries 1462, VXLAN over IPv6 1430: the network is one broadcast domain
+    assert (sv1['tunnel_mtu'], sv2['tunnel_mtu']) == (1462, 1430)
+    assert (sv1['mtu'], sv2['mtu'], m['hubs']['sv0']['network_mtu']) == (1430, 1430, 1430)
+
+
+def test_each_hub_has_its_own_network_mtu():
+    hostvars = changed(sv3=dict(HOSTVARS['sv1'], openvnet_underlay_address='192.0.2.13', openvnet_hub='sv4',
+                                openvnet_underlay_nic=nic('52:54:00:00:01:13', 1400)),
+                       sv4=dict(HOSTVARS['sv0'], openvnet_underlay_address='192.0.2.14'),
+                       sv1={'openvnet_hub': 'sv0'}, sv2={'openvnet_hub': 'sv0'})
+    m = model(hostvars, {'openvnet_hubs': ['sv0', 'sv4'], 'openvnet_peers': ['sv1', 'sv2', 'sv3']})
+    assert (m['hubs']['sv0']['network_mtu'], m['hubs']['sv4']['network_mtu']) == (1462, 1362)
+
+
+def test_a_forced_overlay_mtu_is_the_networks_and_must_fit_every_tunnel_of_it():
+    m = model(changed(sv1={'openvnet_overlay_mtu': 1400}))
+    assert (m['peers']['sv1']['mtu'], m['peers']['sv2']['mtu'], m['hubs']['sv0']['network_mtu']) == (1400, 1400, 1400)
+    with pytest.raises(AnsibleFilterError, match=re.escape(
+            'openvnet_overlay_mtu 1440 (set on sv1) is more than the tunnel of sv2 carries (vxlan over IPv6, '
+            'vxlan-sv0): 1430 bytes (its underlay MTU 1500 minus 70): every device of the network of sv0 has one MTU')):
+        model(changed(sv1={'openvnet_overlay_mtu': 1440}, **V6))
+    with pytest.raises(AnsibleFilterError, match=re.escape(
+            'sv1 (openvnet_overlay_mtu 1400) and sv2 (openvnet_overlay_mtu 1300) are peers of sv0, one network with '
+            'one MTU: force one value (e.g. in group_vars)')):
+        model(changed(sv1={'openvnet_overlay_mtu': 1400}, sv2={'openvnet_overlay_mtu': 1300}))
+    both = model(changed(sv1={'openvnet_overlay_mtu': 1400}, sv2={'openvnet_overlay_mtu': '1400'}))
+    assert both['hubs']['sv0']['network_mtu'] == 1400
+
+
+# Issue 23, 6: bounds without contradictions.
+def test_a_tunnel_that_carries_less_than_the_overlay_needs_is_refused_by_the_forced_mtus_rule():
+    with pytest.raises(AnsibleFilterError, match=re.escape(
+            'sv1: its gre tunnel over IPv4 carries 538 bytes (underlay MTU 576 minus 38), less than the 576 the '
+            'overlay needs: raise the underlay MTU (openvnet_underlay_mtu or the NIC\'s)')):
+        model(changed(sv1={'openvnet_underlay_mtu': 576}))
+    with pytest.raises(AnsibleFilterError, match=re.escape(
+            'sv1: openvnet_overlay_mtu 500 is less than the 576 the overlay needs')):
+        model(changed(sv1={'openvnet_overlay_mtu': 500}))
+
+
+def test_an_ipv6_underlay_mtu_below_1280_is_refused():
+    with pytest.raises(AnsibleFilterError, match=re.escape(
+            'sv2: underlay MTU 1200 is below 1280, the least an IPv6 link carries (RFC 8200)')):
+        model(changed(sv2=dict(V6['sv2'], openvnet_underlay_mtu=1200), sv0=V6['sv0']))
+    with pytest.raises(AnsibleFilterError, match='sv0: underlay MTU 1279 is below 1280'):
+        model(changed(sv0=dict(V6['sv0'], openvnet_underlay_ipv6_nic=nic('52:54:00:00:02:10', 1279)), sv2=V6['sv2']))
+    # an IPv4 underlay may be smaller
+    assert model(changed(sv1={'openvnet_underlay_mtu': 1200}))['peers']['sv1']['tunnel_mtu'] == 1162
+
+
+# Issue 23, 3: collisions judged as Open vSwitch and Linux judge them.
+@pytest.mark.parametrize('per_host, message', [
+    ({'sv2': {'openvnet_underlay_address': '::ffff:192.0.2.11'}}, 'sv1 and sv2 have the same underlay address 192.0.2.11'),
+    ({'sv2': {'openvnet_underlay_address': '::FFFF:c000:020a'}}, 'sv2 has the underlay address of its hub sv0 (192.0.2.10)'),
+    ({'sv0': V6['sv0'], 'sv1': {'openvnet_underlay_address': '2001:DB8:0::12'}, 'sv2': V6['sv2']},
+     'sv1 and sv2 have the same underlay address 2001:db8::12'),
+    ({'sv0': V6['sv0'], 'sv2': dict(V6['sv2'], openvnet_underlay_address='2001:db8::12%eth1')}, 'has a scope id'),
+    ({'sv0': dict(V6['sv0'], openvnet_underlay_ipv6_address='2001:db8::10%eth1')}, 'has a scope id'),
+    ({'sv1': {'openvnet_tunnel_encapsulation': 'vxlan'}, 'sv2': {'openvnet_tunnel_encapsulation': 'geneve',
+                                                                 'openvnet_tunnel_udp_port': 4789}},
+     'sv1 (vxlan) and sv2 (geneve) are peers of sv0 on UDP port 4789: a host receives one encapsulation on one UDP '
+     'port; give one of them another openvnet_tunnel_udp_port'),
+])
+def test_one_endpoint_in_any_spelling_and_one_udp_port_per_encapsulation(per_host, message):
+    with pytest.raises(AnsibleFilterError, match=re.escape(message)):
+        model(changed(**per_host))
+
+
+def test_an_ipv4_mapped_underlay_address_is_the_ipv4_address():
+    sv1 = model(changed(sv1={'openvnet_underlay_address': '::ffff:192.0.2.11'}))['peers']['sv1']
+    assert (sv1['local_ip'], sv1['family'], sv1['kind']) == ('192.0.2.11', 4, 'gretap')
+
+
+def test_keys_are_read_by_the_shared_rule():
+    m = model(changed(sv0={'openvnet_tunnel_key': '0x10'}, sv1={'openvnet_tunnel_key': 16}))
+    assert m['peers']['sv1']['key'] == 16
+
+
+# Issue 23, 6: a VXLAN peer restating VNI 0.
+def test_a_vxlan_peer_that_restates_vni_0_when_the_hub_has_no_key_is_no_conflict():
+    m = model(changed(sv2={'openvnet_tunnel_encapsulation': 'vxlan', 'openvnet_tunnel_key': 0}))
+    assert m['peers']['sv2']['key'] == 0
+    with pytest.raises(AnsibleFilterError, match='sv1: openvnet_tunnel_key 0 differs from its hub sv0 '):
+        model(changed(sv1={'openvnet_tunnel_key': 0}))  # GRE: key 0 is a key, none is none
+
+
+# Issue 23, 6: a missing hub names the settings.
+def test_a_peer_without_any_hub_names_the_settings():
+    with pytest.raises(AnsibleFilterError, match=re.escape(
+            'sv1 has no hub: group openvnet_hubs is empty and sv1 sets no openvnet_hub; put the hub in '
+            'openvnet_hubs (and name it in openvnet_hub when there are several)')):
+        model(HOSTVARS, {'openvnet_peers': ['sv1']})
+    assert 'None' not in str(pytest.raises(AnsibleFilterError, model, HOSTVARS, {'openvnet_peers': ['sv1']}).value)
+
+
+# Issue 23, 6: inventory names that are FQDNs.
+def fqdn_inventory(*names):
+    hostvars = {'hub.example.com': dict(HOSTVARS['sv0'])}
+    for index, name in enumerate(names, start=1):
+        hostvars[name] = dict(HOSTVARS['sv1'], openvnet_underlay_address='192.0.2.%d' % (20 + index),
+                              openvnet_overlay_address='10.0.0.%d/24' % index)
+    return model(hostvars, {'openvnet_hubs': ['hub.example.com'], 'openvnet_peers': list(names)})
+
+
+def test_fqdn_inventory_names_give_names_from_their_first_label():
+    m = fqdn_inventory('sv1.example.com', 'sv2.example.com')
+    sv1 = m['peers']['sv1.example.com']
+    assert (sv1['name'], sv1['port']) == ('gre-hub', 'gre-sv1')
+    assert m['peers']['sv2.example.com']['port'] == 'gre-sv2'
+    assert m['hubs']['hub.example.com']['datapath_uuid'].startswith('dp-x')
+
+
+def test_fqdn_inventory_names_with_one_first_label_get_a_stable_hash():
+    m = fqdn_inventory('web.a.example.com', 'web.b.example.com')
+    ports = [m['peers'][n]['port'] for n in ('web.a.example.com', 'web.b.example.com')]
+    assert all(re.fullmatch(r'gre-x[0-9a-f]{10}', p) for p in ports) and ports[0] != ports[1]
+    assert ports == [fqdn_inventory('web.a.example.com', 'web.b.example.com')['peers'][n]['port']
+                     for n in ('web.a.example.com', 'web.b.example.com')]
+
+
+def test_a_name_too_long_even_as_its_first_label_gets_a_hash():
+    m = fqdn_inventory('a-very-long-host-name.example.com')
+    port = m['peers']['a-very-long-host-name.example.com']['port']
+    assert re.fullmatch(r'gre-x[0-9a-f]{10}', port)
+
+
+# Issue 23, 4: the peer's device name can only name our tunnel.
+def facts(*devices, **macs):
+    """ansible_interfaces and each device's facts, as fact gathering gives them on the peer."""
+    found = {'ansible_interfaces': list(devices)}
+    for name in devices:
+        found['ansible_' + name.replace('-', '_')] = {'device': name, 'macaddress': macs.get(name.replace('-', '_'))}
+    return found
+
+
+@pytest.mark.parametrize('name, message', [
+    ('eth0', "sv1: openvnet_hub_tunnel_name eth0 names a device sv1 already has (MAC 52:54:00:12:34:56), not this "
+             "tunnel (02:"),
+    ('lo', 'sv1: openvnet_hub_tunnel_name lo names a device sv1 already has'),
+    ('br-lan', 'sv1: openvnet_hub_tunnel_name br-lan names a device sv1 already has'),
+    ('gretap0', "sv1: openvnet_hub_tunnel_name gretap0 is a device the kernel makes itself (a tunnel module's "
+                "fallback device): choose another name"),
+    ('vxlan_sys_4789', 'is a device the kernel makes itself'),
+    ('ip6tnl0', 'is a device the kernel makes itself'),
+])
+def test_a_device_name_of_another_device_of_the_peer_is_refused(name, message):
+    with pytest.raises(AnsibleFilterError, match=re.escape(message)):
+        model(changed(sv1=dict(facts('lo', 'eth0', 'eth1', 'br-lan', eth0='52:54:00:12:34:56'),
+                               openvnet_hub_tunnel_name=name)))
+
+
+def test_our_own_tunnel_device_from_a_previous_run_is_no_conflict():
+    mac = derived_mac('sv1')
+    m = model(changed(sv1=facts('lo', 'eth1', 'gre-sv0', gre_sv0=mac)))
+    assert m['peers']['sv1']['name'] == 'gre-sv0'
+
+
+def test_a_derived_device_name_taken_by_another_device_gets_a_hash():
+    m = model(changed(sv1=facts('lo', 'eth1', 'gre-sv0', gre_sv0='52:54:00:99:99:99')))
+    assert re.fullmatch(r'gre-x[0-9a-f]{10}', m['peers']['sv1']['name'])

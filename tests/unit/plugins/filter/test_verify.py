@@ -5,8 +5,10 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.openvnet.openvnet.plugins.filter.topology import topology
+from ansible_collections.openvnet.openvnet.plugins.filter import verify as verify_filters
 from ansible_collections.openvnet.openvnet.plugins.filter.verify import (
-    hub_faults, overlay_faults, overlay_probes, probe_matrix, read_device, tunnel_drift, tunnel_table)
+    FilterModule, hub_faults, overlay_faults, overlay_probes, probe_matrix, read_device, tunnel_drift,
+    tunnel_table)
 
 NIC = {'device': 'eth1', 'mtu': 1500}
 HOSTVARS = {
@@ -261,8 +263,10 @@ def test_a_peer_device_with_the_wrong_key_mtu_or_hub_is_named_with_the_reason():
         sv3=device(sv3['mac'], '10.0.0.3', peer='sv3', remote='192.0.2.99')))
     assert found == [
         "sv1: gre-sv0: key 99, the hub's port has none: GRE frames of the other end are dropped",
-        "sv2: gre-sv0: mtu 1500, the model's overlay MTU is 1462: frames that large do not fit the path",
+        "sv2: gre-sv0: mtu 1500, the network's MTU is 1362: frames that large do not fit the path",
         'sv3: gre-sv0: remote 192.0.2.99, the hub is 192.0.2.10',
+        "sv0: sv2 (gre-sv0, mtu 1500) and sv1 (gre-sv0, mtu 1362) are on one network: sv1 drops sv2's frames over "
+        "1362 bytes",
     ]
 
 
@@ -285,9 +289,8 @@ def test_a_hub_port_of_another_type_or_udp_port_is_named_with_the_reason():
     info['interfaces']['gre-sv2'].update(type='vxlan')
     info['interfaces']['gre-sv2']['options'].update(key='0', dst_port='4789')
     assert hub_faults(hub, info) == [
+        # another type's settings do not compare with the model's
         'sv0: port gre-sv3 (to sv3): type gre, the model has geneve (geneve over IPv4)',
-        'sv0: port gre-sv3 (to sv3): dst_port None, the peer sends to 6081',
-        'sv0: port gre-sv3 (to sv3): key none, the model has 0: frames of the other end are dropped',
     ]
     info['interfaces']['gre-sv2']['options'].update(dst_port='8472')
     assert hub_faults(hub, info)[0] == 'sv0: port gre-sv2 (to sv2): dst_port 8472, the peer sends to 4789'
@@ -298,12 +301,12 @@ def test_tunnel_drift_is_what_gretap_peer_re_applies_for():
     assert tunnel_drift(sv1, device(sv1['mac'], peer='sv1')['verify_link']) == []
     assert tunnel_drift(sv1, device('02:00:00:00:00:09', peer='sv1', key=7, mtu=1400)['verify_link']) == [
         "sv1: gre-sv0: key 7, the hub's port has none: GRE frames of the other end are dropped",
-        "sv1: gre-sv0: mtu 1400, the model's overlay MTU is 1462",
+        "sv1: gre-sv0: mtu 1400, the network's MTU is 1362: frames that large do not fit the path",
         'sv1: gre-sv0: MAC 02:00:00:00:00:09, the model has 02:00:00:00:00:01',
     ]
     assert tunnel_drift(sv1, MISSING['verify_link']) == ['sv1: gre-sv0: no such device (Device "gre-sv0" does not exist.)']
     # a device of that name that is not a gretap (ip -d shows no gretap settings)
-    plain = {'rc': 0, 'stdout': '7: gre-sv0: <BROADCAST> mtu 1462 qdisc noop\\    link/ether %s brd ff:ff:ff:ff:ff:ff' % sv1['mac']}
+    plain = {'rc': 0, 'stdout': '7: gre-sv0: <BROADCAST> mtu 1362 qdisc noop\\    link/ether %s brd ff:ff:ff:ff:ff:ff' % sv1['mac']}
     assert tunnel_drift(sv1, plain) == ['sv1: gre-sv0: not a gretap device']
 
 
@@ -395,7 +398,7 @@ def test_a_device_of_each_kind_as_the_model_has_it_has_no_drift(line):
       'sv2: vxlan-sv0: local 2001:db8::12, the model has 2001:db8::13',
       "sv2: vxlan-sv0: VNI 0, the hub's port has 42: frames of the other end are dropped",
       "sv2: vxlan-sv0: sends to UDP port 4789, the hub's port listens on 4790",
-      "sv2: vxlan-sv0: mtu 1430, the model's overlay MTU is 1400: frames that large do not fit the path"]),
+      "sv2: vxlan-sv0: mtu 1430, the network's MTU is 1400: frames that large do not fit the path"]),
     # zero checksums over IPv6: the hub drops them
     ('vxlan6z', dict(TUNNELS['vxlan6'], name='vx6z', key=7, dst_port=4790, mtu=1500, mac='02:aa:bb:cc:dd:05'),
      ['sv2: vx6z: sends UDP without checksums over IPv6, which the hub drops']),
@@ -409,12 +412,124 @@ def test_tunnel_drift_of_each_kind(line, peer, drift):
     assert tunnel_drift(peer, {'rc': 0, 'stdout': LINES[line]}) == drift
 
 
-def test_the_tunnel_table_shows_each_encapsulation_family_and_mtu():
+V6 = {'sv0': {'openvnet_underlay_ipv6_address': '2001:db8::10', 'openvnet_underlay_ipv6_nic': NIC},
+      'sv2': {'openvnet_underlay_address': '2001:db8::12', 'openvnet_tunnel_encapsulation': 'vxlan'}}
+
+
+def lab_like():
+    """sv1 over GRE/IPv4 and sv2 over VXLAN/IPv6, as in the lab."""
     hostvars = copy.deepcopy(HOSTVARS)
-    hostvars['sv0']['openvnet_underlay_ipv6_address'] = '2001:db8::10'
-    hostvars['sv0']['openvnet_underlay_ipv6_nic'] = NIC
-    hostvars['sv2'].update(openvnet_underlay_address='2001:db8::12', openvnet_tunnel_encapsulation='vxlan')
-    lines = tunnel_table(topology(hostvars, GROUPS))
-    assert lines[2] == 'sv2    sv0    vxlan-sv0       vxlan  IPv6  0        4789   1430 (70)  2001:db8::12 -> 2001:db8::10'
-    assert lines[1] == 'sv1    sv0    gre-sv0         gre    IPv4  none     -      1462 (38)  192.0.2.11 -> 192.0.2.10'
-    assert len(lines) == 4
+    for host, values in V6.items():
+        hostvars[host].update(values)
+    return topology(hostvars, {'openvnet_hubs': ['sv0'], 'openvnet_peers': ['sv1', 'sv2']})
+
+
+def link_with_mtu(mtu):
+    return {'rc': 0, 'stdout': LINES['vxlan6'].replace(' mtu 1430 ', ' mtu %d ' % mtu)}
+
+
+# Issue 23, 2: the don't-fragment probe at the sender's own MTU.
+def test_the_df_probe_is_sent_at_the_senders_own_mtu_as_read():
+    model = lab_like()
+    assert model['peers']['sv1']['mtu'] == model['peers']['sv2']['mtu'] == 1430
+    assert [p['kind'] for p in overlay_probes('sv1', model)] == ['ping', 'df 1430']
+    # sv2's device MTU forced larger by hand: its probe goes at that size, and must fail
+    probes = overlay_probes('sv2', model, 'ring', link_with_mtu(1450))
+    assert probes[1]['kind'] == 'df 1450'
+    assert probes[1]['argv'][-3:] == ['-s', '1422', '10.0.0.1']
+    assert (probes[1]['mtu'], probes[1]['peer_mtu']) == (1450, 1430)
+    # an unreadable device: the model's MTU
+    assert overlay_probes('sv2', model, 'ring', {'rc': 1, 'stderr': 'no device'})[1]['kind'] == 'df 1430'
+
+
+def test_a_df_probe_larger_than_the_other_ends_mtu_names_both_ends_and_both_mtus():
+    hostvars = {'sv2': {'verify_pings': {'results': [
+        {'item': {'peer': 'sv1', 'kind': 'ping'}, 'rc': 0},
+        {'item': {'peer': 'sv1', 'kind': 'df 1450', 'mtu': 1450, 'peer_mtu': 1430}, 'rc': 1}]}}}
+    assert probe_matrix(['sv2'], hostvars)[1]['line'] == (
+        "sv2    -> sv1    df 1450   FAILED (sv2 sends 1450 bytes, sv1's MTU is 1430: one network has one MTU, "
+        "run site.yml)")
+
+
+def test_devices_of_one_network_with_different_mtus_are_a_fault_naming_both():
+    sv1, sv2 = (MODEL['peers'][p] for p in ('sv1', 'sv2'))
+    found = faults({'sv0': healthy_info()}, {'sv0': registered()}, devices(
+        sv2=device(sv2['mac'], '10.0.0.2', peer='sv2', mtu=1462)))
+    assert found == [
+        "sv2: gre-sv0: mtu 1462, the network's MTU is 1362: frames that large do not fit the path",
+        "sv0: sv2 (gre-sv0, mtu 1462) and sv1 (gre-sv0, mtu 1362) are on one network: sv1 drops sv2's frames "
+        "over 1362 bytes",
+    ]
+
+
+# Issue 23, 3: canonical addresses and OVS's defaults, no false faults.
+def test_addresses_in_another_spelling_are_the_same_endpoint():
+    info = healthy_info()
+    info['interfaces']['gre-sv1']['options']['remote_ip'] = '::ffff:192.0.2.11'
+    assert hub_faults(HUB, info) == []
+    peer = TUNNELS['vxlan6']
+    assert tunnel_drift(dict(peer, remote_ip='2001:DB8:0::10'), {'rc': 0, 'stdout': LINES['vxlan6']}) == []
+
+
+def test_a_udp_port_without_key_or_dst_port_has_ovs_defaults():
+    model = lab_like()
+    hub = model['hubs']['sv0']
+    info = healthy_info()
+    info['interfaces'] = dict((k, v) for k, v in info['interfaces'].items() if k == 'gre-sv1')
+    info['interfaces']['vxlan-sv2'] = {'type': 'vxlan', 'options': {'remote_ip': '2001:db8::12'}, 'ofport': 2,
+                                       'error': None}
+    info['bridges']['br0']['ports'] = ['br0', 'gre-sv1', 'vxlan-sv2']
+    info['flows']['br0'] = flows_for(1, model['peers']['sv1']['mac'], '10.0.0.1') + flows_for(
+        2, model['peers']['sv2']['mac'], '10.0.0.2')
+    assert hub_faults(hub, info) == []
+    info['interfaces']['vxlan-sv2']['options'].update(key='0x0', dst_port='4789')
+    assert hub_faults(hub, info) == []
+
+
+# Issue 23, 6: the filters check their inputs.
+@pytest.mark.parametrize('call', [
+    lambda: overlay_faults(None, {}),
+    lambda: overlay_faults({'hubs': {'sv0': {}}, 'peers': {}}, {}),
+    lambda: overlay_faults(MODEL, None),
+    lambda: hub_faults('sv0', {}),
+    lambda: hub_faults({'name': 'sv0'}, {'bridges': {}}),
+    lambda: probe_matrix(['sv1'], {'sv1': {'verify_pings': {'results': [{'rc': 0}]}}}),
+    lambda: probe_matrix('sv1', None),
+    lambda: tunnel_table(None),
+    lambda: tunnel_table({'peers': {'sv1': {}}}),
+    lambda: tunnel_drift(None, {'rc': 0, 'stdout': ''}),
+    lambda: tunnel_drift({'peer': 'sv1'}, {'rc': 0, 'stdout': LINES['vxlan6']}),
+    lambda: overlay_probes('sv1', None),
+    lambda: overlay_probes('sv1', {'peers': {'sv1': {'hub': 'sv0'}}, 'hubs': {}}),
+    lambda: verify_filters.foreign_device(None, {}, []),
+])
+def test_the_filters_fail_with_a_sentence_on_bad_input(call):
+    with pytest.raises(AnsibleFilterError) as raised:
+        call()
+    assert type(raised.value) is not TypeError and str(raised.value)[0].isalpha()
+
+
+# Issue 23, 4: gretap_peer deletes only its own tunnel.
+@pytest.mark.parametrize('link, owned, reason', [
+    ({'rc': 1, 'stderr': 'Device "vxlan-sv0" does not exist.'}, [], ''),
+    ({'rc': 0, 'stdout': LINES['vxlan6']}, [], ''),                             # the model's MAC
+    ({'rc': 0, 'stdout': LINES['vxlan6'].replace('02:aa:bb:cc:dd:03', '02:11:11:11:11:11')}, ['vxlan-sv0'], ''),
+    ({'rc': 0, 'stdout': LINES['vxlan6'].replace('02:aa:bb:cc:dd:03', '02:11:11:11:11:11')}, [],
+     'sv2: vxlan-sv0 is a vxlan device this collection did not make (MAC 02:11:11:11:11:11, no file of gretap_peer '
+     'names it): it is left alone; set openvnet_hub_tunnel_name to another name, or delete it'),
+    ({'rc': 0, 'stdout': '2: vxlan-sv0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP\\'
+                         '    link/ether 02:aa:bb:cc:dd:03 brd ff:ff:ff:ff:ff:ff\\    bridge forward_delay 1500 '},
+     ['vxlan-sv0'],
+     'sv2: vxlan-sv0 is a bridge device, not a tunnel this collection makes: it is left alone; set '
+     'openvnet_hub_tunnel_name to another name, or delete it'),
+])
+def test_foreign_device_says_which_device_gretap_peer_leaves_alone(link, owned, reason):
+    assert verify_filters.foreign_device(TUNNELS['vxlan6'], link, owned) == reason
+    assert 'foreign_device' in FilterModule().filters()
+
+
+def test_the_tunnel_table_shows_the_networks_mtu_and_each_tunnels_own():
+    lines = tunnel_table(lab_like())
+    assert lines[0].endswith('mtu (tunnel = underlay - overhead)  local -> remote')
+    assert lines[1] == 'sv1    sv0    gre-sv0         gre    IPv4  none     -      1430 (1462 = 1500 - 38)  192.0.2.11 -> 192.0.2.10'
+    assert lines[2] == 'sv2    sv0    vxlan-sv0       vxlan  IPv6  0        4789   1430 (1430 = 1500 - 70)  2001:db8::12 -> 2001:db8::10'
