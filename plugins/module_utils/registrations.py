@@ -242,8 +242,9 @@ class Registrations:
         self.diff = dict(before=dict((k, {}) for k in ORDER), after=dict((k, {}) for k in ORDER))
 
     def ownership(self, kind, obj):
-        """'ours', 'shared' (a network other hubs own too), 'legacy' (marked by 1.2.0, which named no owner),
-        'other' (marked for another owner) or None (not marked: a user's)."""
+        """'ours', 'shared' (a network other owners own too), 'joinable' (a network only other owners own),
+        'legacy' (marked by 1.2.0, which named no owner), 'other' (marked for another owner) or None (not
+        marked: a user's)."""
         parsed = parse_mark(obj.get('display_name'), self.marker)
         if parsed is None:
             return None
@@ -252,8 +253,9 @@ class Registrations:
             return 'ours'
         if not owners:
             return 'legacy'
-        if kind == 'networks' and self.owner and self.owner in owners:
-            return 'shared'
+        if kind == 'networks' and self.owner:
+            # one subnet, one network: hubs of one deployment share it, each named among its owners
+            return 'shared' if self.owner in owners else 'joinable'
         return 'other'
 
     def managed(self, kind, obj):
@@ -363,7 +365,7 @@ class Registrations:
                 if adopt and not p['force']:
                     conflicts.append('%s (display_name %r)' % (uuid, obj.get('display_name')))
                     continue
-                if kind == 'networks' and self.owner and owned in ('shared', 'legacy', 'ours'):
+                if kind == 'networks' and self.owner and owned in ('shared', 'joinable', 'legacy', 'ours'):
                     # One subnet, one network, several hubs: each names itself among its owners.
                     want = dict(want, display_name=fingerprint(self.marker, want['_label'], owners=self.owners_after(obj)))
                 have = view(kind, obj)
@@ -383,7 +385,8 @@ class Registrations:
                     continue
                 changes = [f for f in MUTABLE[kind] if want.get(f) is not None and have.get(f) != want[f]]
                 if changes:
-                    why = {None: ', adopted', 'other': ', adopted', 'legacy': ', marked with its owner'}.get(owned, '')
+                    why = {None: ', adopted', 'other': ', adopted', 'legacy': ', marked with its owner',
+                           'joinable': ', joined by %s' % self.owner}.get(owned, '')
                     steps.append((kind, uuid, 'update', '%s changed%s' % (', '.join(changes), why), want, obj))
         if conflicts:
             self.fail('these exist and are not this task\'s (their display_name does not carry %r): %s; set force=true '

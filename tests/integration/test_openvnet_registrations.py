@@ -92,7 +92,7 @@ def test_purge_removes_only_marked_ones(openvnet):
     emptied = openvnet.run(dict(purge=True))
     assert emptied['actions'] == ['delete if-sv1 (purge)', 'delete if-sv2 (purge)', 'delete if-sv3 (purge)',
                                   'delete dp-hub (purge)'], emptied
-    assert any('nw-peers is still used by if-user' in str(w) for w in emptied['warnings'])
+    assert any('nw-peers is still used by interface if-user' in str(w) for w in emptied['warnings'])
     assert openvnet.uuids('interfaces') == ['if-user']
     assert openvnet.uuids('networks') == ['nw-peers']
 
