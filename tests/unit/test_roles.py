@@ -147,3 +147,47 @@ def test_aws_eni_least_privilege_defaults():
     assert defaults['aws_eni_ssh'] is False
     assert defaults['aws_eni_source_dest_check'] is True
     assert defaults['aws_eni_force_detach'] is False
+
+
+# Issue 23, 8: verify.yml --check is a read-only audit of a live deployment.
+VERIFY = os.path.join(ROLES, '..', 'playbooks', 'verify.yml')
+READ_ONLY_MODULES = {'openvnet.openvnet.ovs_info', 'openvnet.openvnet.openvnet_info', 'ansible.builtin.debug',
+                     'ansible.builtin.assert', 'ansible.builtin.meta', 'ansible.builtin.command'}
+
+
+def _verify_tasks():
+    with open(VERIFY) as f:
+        plays = yaml.safe_load(f)
+    return [(play['name'], task) for play in plays for task in play.get('tasks', [])]
+
+
+def _module(task):
+    return next(k for k in task if '.' in k and k.split('.')[0] in ('ansible', 'openvnet'))
+
+
+def test_verify_in_check_mode_reads_and_judges_and_writes_nothing():
+    tasks = _verify_tasks()
+    assert tasks
+    for play, task in tasks:
+        module = _module(task)
+        if module == 'ansible.builtin.include_role':
+            # openvnet's registered.yml: one openvnet_info read
+            with open(os.path.join(ROLES, 'openvnet', 'tasks', task[module]['tasks_from'])) as f:
+                included = yaml.safe_load(f)
+            assert [_module(t) for t in included] == ['openvnet.openvnet.openvnet_info'], included
+            continue
+        assert module in READ_ONLY_MODULES, (play, task['name'], module)
+        if module == 'ansible.builtin.command':
+            # a read or a probe: it runs in check mode, and reports no change
+            assert task.get('check_mode') is False and task.get('changed_when') is False, task['name']
+        if module == 'ansible.builtin.meta':
+            # check mode ends the verification only after a run that merely predicted the deployment
+            assert task[module] == 'end_play' and 'verify_predicted' in task['when'], task['name']
+
+
+def test_verify_skips_only_after_a_predicted_deployment():
+    with open(VERIFY) as f:
+        text = f.read()
+    assert 'when: ansible_check_mode\n' not in text
+    with open(os.path.join(ROLES, 'gretap_peer', 'tasks', 'main.yml')) as f:
+        assert 'gretap_peer_predicted: "{{ ansible_check_mode }}"' in f.read()
