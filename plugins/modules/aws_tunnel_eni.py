@@ -279,8 +279,9 @@ def present(module, ec2, p, instance, current):
                           'first)' % (current['NetworkInterfaceId'], p['instance_id'], current['SubnetId'], subnet_id))
         attached_to = (current.get('Attachment') or {}).get('InstanceId')
         if attached_to not in (None, p['instance_id']):
-            raise Invalid('the tunnel ENI %s of %s is attached to %s' % (current['NetworkInterfaceId'],
-                                                                         p['instance_id'], attached_to))
+            raise Invalid('the ENI %s carries the tunnel tags of %s (device index %s) but is attached to another '
+                          'instance, %s, which holds it now: detach it from %s, or remove its tags, then run again'
+                          % (current['NetworkInterfaceId'], p['instance_id'], index, attached_to, attached_to))
     before = with_subnet(view(current), subnet)
     planned = dict(before or with_subnet(dict(id='', mac_address=None, private_ip_address=None, subnet_id=subnet_id,
                                               source_dest_check=True, attachment=None, tags={}), subnet),

@@ -460,3 +460,17 @@ def test_module_bad_input(aws, args, message):
     result = run_eni(aws, **dict(dict(instance_id=aws.instances['sv1'], security_groups=[group]), **args))
     assert result.get('failed') is True and result['msg'] == message
     assert aws.tunnel_enis() == []
+
+
+def test_an_eni_attached_to_another_instance_names_that_instance_as_its_holder(aws):
+    group = aws.ec2.create_security_group(GroupName='g', Description='g', VpcId=aws.vpc)['GroupId']
+    eni = run_eni(aws, instance_id=aws.instances['sv1'], security_groups=[group])['interface']['id']
+    attachment = aws.ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])['NetworkInterfaces'][0]['Attachment']
+    aws.ec2.detach_network_interface(AttachmentId=attachment['AttachmentId'], Force=True)
+    aws.ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=aws.instances['sv2'], DeviceIndex=2)
+    result = run_eni(aws, instance_id=aws.instances['sv1'], security_groups=[group])
+    assert result.get('failed') is True
+    assert result['msg'] == (
+        'the ENI %s carries the tunnel tags of %s (device index 1) but is attached to another instance, %s, which '
+        'holds it now: detach it from %s, or remove its tags, then run again' % (
+            eni, aws.instances['sv1'], aws.instances['sv2'], aws.instances['sv2']))
