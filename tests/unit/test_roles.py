@@ -191,3 +191,36 @@ def test_verify_skips_only_after_a_predicted_deployment():
     assert 'when: ansible_check_mode\n' not in text
     with open(os.path.join(ROLES, 'gretap_peer', 'tasks', 'main.yml')) as f:
         assert 'gretap_peer_predicted: "{{ ansible_check_mode }}"' in f.read()
+
+
+# Issue 23, 6: repository URLs as URLs allow them.
+def _repos_patterns():
+    with open(os.path.join(ROLES, 'repos', 'vars', 'main.yml')) as f:
+        found = yaml.safe_load(f)
+    return found['__repos_url_pattern'], found['__repos_trusted_pattern']
+
+
+@pytest.mark.parametrize('url, ok', [
+    ('https://mirror.example/openvnet/', True),
+    ('HTTPS://mirror.example/openvnet/', True),
+    ('Http://mirror.example/x', True),
+    ('ftp://mirror.example/x', True),
+    ('file:///srv/repo', True),
+    ('https:///path', False),
+    ('https://', False),
+    ('http:// mirror.example/x', False),
+    ('mirror.example/x', False),
+])
+def test_repos_url_pattern(url, ok):
+    import re
+    url_pattern, _ = _repos_patterns()
+    # Jinja's match test: re.match
+    assert bool(re.match(url_pattern, url)) is ok
+
+
+@pytest.mark.parametrize('url, trusted', [
+    ('HTTPS://mirror.example/key', True), ('File:///etc/pki/key', True), ('http://mirror.example/key', False)])
+def test_repos_trusted_pattern(url, trusted):
+    import re
+    _, trusted_pattern = _repos_patterns()
+    assert bool(re.match(trusted_pattern, url)) is trusted
