@@ -36,6 +36,15 @@ class OvsError(Exception):
     """ovs-vsctl or ovs-ofctl failed; the message is meant for the user."""
 
 
+class OvsRefused(OvsError):
+    """The tool ran and refused (an exit status, not a signal or a timeout); ``err`` is its own
+    text. ovs-vsctl exits so before it commits: a refused transaction changed nothing."""
+
+    def __init__(self, message, err):
+        super(OvsRefused, self).__init__(message)
+        self.err = err
+
+
 def interface_name_problem(field, name, kind):
     """Why ``name`` cannot be a bridge or port name, or None when it can."""
     if (isinstance(name, str) and INTERFACE_NAME.fullmatch(name) and name not in ('.', '..')
@@ -125,7 +134,7 @@ class _Tool:
                            'answering? (%s)' % (self.NAME, self.timeout, err))
         if rc < 0:
             raise OvsError('%s was killed by signal %d (%s)' % (self.NAME, -rc, err))
-        raise OvsError(self._explain(rc, err) or '%s failed (rc=%d): %s' % (self.NAME, rc, err))
+        raise OvsRefused(self._explain(rc, err) or '%s failed (rc=%d): %s' % (self.NAME, rc, err), err)
 
 
 class OvsVsctl(_Tool):

@@ -12,9 +12,10 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import endpoint_problem
+from ansible_collections.openvnet.openvnet.plugins.module_utils.addresses import (
+    AddressProblem, canonical_address, endpoint_problem)
 from ansible_collections.openvnet.openvnet.plugins.module_utils.ovs import (
-    OWNER_KEY, OWNER_VALUE, TUNNEL_TYPES, OvsError, OvsVsctl, format_map, interface_fault,
+    OWNER_KEY, OWNER_VALUE, TUNNEL_TYPES, OvsError, OvsRefused, OvsVsctl, format_map, interface_fault,
     interface_name_problem, quote, read_ports)
 
 KEYS = ('key', 'in_key', 'out_key')
@@ -71,10 +72,14 @@ def argument_spec(port_options, **top):
 
 # The UDP destination port OVS uses when dst_port is unset (IANA's).
 UDP_PORTS = {'vxlan': 4789, 'geneve': 6081}
+# Every tunnel type that receives on a UDP port, with OVS's default one (bareudp has none: its
+# dst_port is required). A datapath receives on one UDP port for one of these types only.
+UDP_TYPES = dict(UDP_PORTS, lisp=4341, gtpu=2152, bareudp=None)
 # Keys are 32 bits on GRE, 24 bits (the VNI) on VXLAN and Geneve; OVS 3.1 takes a larger VNI
 # without an error.
 KEY_MAX = {'gre': 4294967295, 'ip6gre': 4294967295, 'vxlan': 16777215, 'geneve': 16777215}
-LABELS = {'gre': 'GRE', 'ip6gre': 'ip6gre', 'vxlan': 'VXLAN', 'geneve': 'Geneve'}
+LABELS = {'gre': 'GRE', 'ip6gre': 'ip6gre', 'vxlan': 'VXLAN', 'geneve': 'Geneve', 'lisp': 'LISP',
+          'gtpu': 'GTP-U', 'bareudp': 'bareudp'}
 
 
 class Flavour:
@@ -124,12 +129,34 @@ def bounded(field, value, low, high, words=()):
     return str(number)
 
 
+class Endpoint:
+    """One address as Open vSwitch and Linux take it (addresses.canonical_address): ``text``,
+    ``version``, and ``written``, a note for messages when the value was an IPv4-mapped IPv6
+    address (now its IPv4 address)."""
+
+    def __init__(self, value):
+        self.text, self.version = canonical_address(value)
+        mapped = ':' in str(value) and self.version == 4
+        self.written = ' (written %s, an IPv4-mapped IPv6 address)' % str(value).strip() if mapped else ''
+
+    def __str__(self):
+        return self.text + self.written
+
+
 def address(field, value):
+    """``value`` as an :class:`Endpoint` that can be a tunnel's end, or Invalid naming ``field``."""
     try:
-        found = ipaddress.ip_address(value)
-    except ValueError:
-        raise Invalid('%s: %r is not an IPv4 or IPv6 address' % (field, value))
-    problem = endpoint_problem(found)
+        found = Endpoint(value)
+    except AddressProblem as e:
+        bare = str(value).partition('%')[0].strip()
+        try:
+            problem = endpoint_problem(ipaddress.ip_address(u'%s' % bare))
+        except ValueError:
+            problem = None
+        if problem:  # fe80::1%eth1: the address itself cannot be an endpoint, scope or not
+            raise Invalid('%s: %s %s; a tunnel endpoint must be a unicast address of a host' % (field, value, problem))
+        raise Invalid('%s: %s' % (field, e))
+    problem = endpoint_problem(ipaddress.ip_address(u'%s' % found.text))
     if problem:
         raise Invalid('%s: %s %s; a tunnel endpoint must be a unicast address of a host' % (field, found, problem))
     return found
@@ -157,9 +184,11 @@ def udp_port(value):
 
 
 def endpoint_text(text):
+    """An address of OVSDB as OVS compares it (another spelling of it, an IPv4-mapped IPv6
+    address, is the same endpoint); a text that is no address as it is."""
     try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
+        return canonical_address(text)[0]
+    except AddressProblem:
         return text
 
 
@@ -167,10 +196,27 @@ def endpoints(kind, options):
     """What OVS tells tunnel ports on one datapath apart by: the datapath port they share (one
     per type, and for vxlan and geneve one per UDP destination port: dst_port, else IANA's),
     remote_ip, local_ip (unset differs from any address) and the key expected on received
-    packets (in_key, else key, else 0). Ports of different types never collide."""
+    packets (in_key, else key, else 0). Ports of different types never have the same endpoints,
+    but see :func:`udp_port_of`."""
     port = udp_port(options.get('dst_port', str(UDP_PORTS[kind]))) if kind in UDP_PORTS else None
     return (kind, endpoint_text(options.get('remote_ip', '')), endpoint_text(options.get('local_ip', '')),
             tunnel_key(options.get('in_key', options.get('key', '0'))), port)
+
+
+def udp_port_of(kind, options):
+    """The UDP port an interface of ``kind`` receives on (dst_port, else OVS's default), or None
+    for a type that is not a UDP tunnel (or a dst_port that is no number). OVS receives on one UDP
+    port of a datapath for one tunnel type only: a VXLAN and a Geneve port on it are both set up,
+    without an error, and the packets of one of them are dropped."""
+    if kind not in UDP_TYPES:
+        return None
+    port = udp_port(options['dst_port']) if 'dst_port' in options else UDP_TYPES[kind]
+    return port if isinstance(port, int) else None
+
+
+def udp_clash(kind):
+    return ('Open vSwitch receives on a UDP port for one tunnel type only and would drop the packets of '
+            'the other without an error (give the %s port another dst_port)' % LABELS[kind])
 
 
 def describe(ends):
@@ -200,13 +246,13 @@ def wanted(spec, bridge, state, flavour):
     if not spec['remote_ip']:
         raise Invalid('remote_ip: required when state is present')
     remote = address('remote_ip', spec['remote_ip'])
-    options = {'remote_ip': str(remote)}
+    options = {'remote_ip': remote.text}
     if spec['local_ip']:
         local = address('local_ip', spec['local_ip'])
         if local.version != remote.version:
             raise Invalid('local_ip: %s and remote_ip %s are not the same address family'
                           % (local, remote))
-        options['local_ip'] = str(local)
+        options['local_ip'] = local.text
     if remote.version not in flavour.families[kind]:
         raise Invalid(FAMILY_REFUSED[kind] % remote)
     if spec['key'] is not None and (spec['in_key'] is not None or spec['out_key'] is not None):
@@ -261,13 +307,18 @@ def port_specs(params):
 
 def check_shared_endpoints(specs, wants):
     """Two ports of the task with the same endpoints and key: OVS would refuse the second."""
-    seen = {}
+    seen, udp = {}, {}
     for index, (spec, want) in enumerate(zip(specs, wants)):
         ends = endpoints(want['type'], want['options'])
         if ends in seen:
             raise Invalid('ports[%d] (%s): remote_ip %s is also that of %s; %s'
                           % (index, spec['name'], describe(ends), seen[ends], refuses_same(ends)))
         seen[ends] = spec['name']
+        port = udp_port_of(want['type'], want['options'])
+        other = udp.setdefault(port, (spec['name'], want['type'])) if port is not None else None
+        if other and other[1] != want['type']:
+            raise Invalid('ports[%d] (%s): dst_port %d is also the UDP destination port of %s, a %s port; %s'
+                          % (index, spec['name'], port, other[0], LABELS[other[1]], udp_clash(want['type'])))
 
 
 # Seen with OVS 3.1: a port deleted in the transaction that adds another with its endpoints
@@ -276,17 +327,34 @@ PURGED_TOO = (' (purged by this task, but Open vSwitch frees its endpoints only 
               'that deletes it: purge it in a run without the new port first)')
 
 
-def taken_endpoints(ovsdb, bridge, skip):
-    """Endpoints -> (port, bridge) of the tunnel interfaces OVSDB has on ``bridge``'s datapath
-    (every bridge of one datapath type shares it), but those in ``skip``: the task's own ports,
-    which its transaction rewrites."""
+def datapath_interfaces(ovsdb, bridge, skip):
+    """(name, interface) of the interfaces OVSDB has on ``bridge``'s datapath (every bridge of
+    one datapath type shares it), but those in ``skip``: the task's own ports, which its
+    transaction rewrites."""
     def datapath(name):
         return ovsdb['bridges'][name]['datapath_type'] or 'system'
+    return [(name, iface) for name, iface in sorted(ovsdb['interfaces'].items())
+            if iface['bridge'] in ovsdb['bridges'] and name not in skip
+            and datapath(iface['bridge']) == datapath(bridge)]
+
+
+def taken_endpoints(ovsdb, bridge, skip):
+    """Endpoints -> (port, bridge) of the tunnel interfaces on ``bridge``'s datapath."""
     taken = {}
-    for name, iface in sorted(ovsdb['interfaces'].items()):
-        if (iface['type'] in TYPES and iface['bridge'] in ovsdb['bridges'] and name not in skip
-                and datapath(iface['bridge']) == datapath(bridge)):
+    for name, iface in datapath_interfaces(ovsdb, bridge, skip):
+        if iface['type'] in TYPES:
             taken.setdefault(endpoints(iface['type'], iface['options']), (iface['port'] or name, iface['bridge']))
+    return taken
+
+
+def taken_udp_ports(ovsdb, bridge, skip):
+    """UDP port -> [(port, bridge, type)] of the UDP tunnel interfaces (ours or not, of any UDP
+    type) on ``bridge``'s datapath."""
+    taken = {}
+    for name, iface in datapath_interfaces(ovsdb, bridge, skip):
+        port = udp_port_of(iface['type'], iface['options'])
+        if port is not None:
+            taken.setdefault(port, []).append((iface['port'] or name, iface['bridge'], iface['type']))
     return taken
 
 
@@ -352,115 +420,250 @@ def plan_present(name, want, port, force, flavour):
     return ([set_interface(name, changes)] if changes else []), after
 
 
-def run(module, flavour):
-    """The whole task: validate, one read, one transaction, one read-back."""
-    params = module.params
+class Failed(Exception):
+    """The task fails: the message, and the other keys of the module's result."""
+
+    def __init__(self, msg, **result):
+        super(Failed, self).__init__(msg)
+        self.result = result
+
+
+class Task:
+    """The validated input: ``specs`` (port_specs) and ``wants`` (each one's row, None when
+    absent) in the order given."""
+
+    def __init__(self, params, specs, wants):
+        self.bridge = params['bridge']
+        self.bulk = params['ports'] is not None
+        self.state = params['state']
+        self.purge = params['purge']
+        self.force = params['force']
+        self.specs = specs
+        self.wants = wants
+        self.names = [spec['name'] for spec in specs]
+
+
+class Plan:
+    """One transaction: its ``commands``, each port's row ``before`` and ``after`` it (only the
+    ports it touches, and those it leaves as they should be), the ports it ``purged`` and the
+    names of those it ``touched``."""
+
+    def __init__(self):
+        self.commands, self.before, self.after, self.purged, self.touched = [], {}, {}, [], set()
+
+
+def validate(params, flavour):
+    """Phase 1, before any call: the Task, or Invalid."""
     bulk = params['ports'] is not None
-    state = params['state']
-    try:
-        check_name('bridge', params['bridge'], 'bridge')
-        if params['purge'] and not (bulk and state == 'present'):
-            raise Invalid('purge: only with ports and state=present')
-        if bulk and params['mtu_request'] is not None:
-            raise Invalid(flavour.mtu_refused())
-        specs = port_specs(params)
-        names = [spec['name'] for spec in specs]
-        duplicates = sorted(set(n for n in names if names.count(n) > 1))
-        if duplicates:
-            raise Invalid('ports: %s listed more than once' % ', '.join(duplicates))
-        wants = []
-        for index, spec in enumerate(specs):
-            try:
-                wants.append(wanted(spec, params['bridge'], state, flavour))
-            except Invalid as e:
-                raise Invalid('ports[%d] (%s): %s' % (index, spec['name'], e) if bulk else str(e))
-        if state == 'present':
-            check_shared_endpoints(specs, wants)
-    except Invalid as e:
-        module.fail_json(msg=str(e))
-    if any(spec['pmtud'] is not None for spec in specs):
-        module.warn('pmtud has done nothing since Open vSwitch 1.10 and is ignored; remove it')
+    check_name('bridge', params['bridge'], 'bridge')
+    if params['purge'] and not (bulk and params['state'] == 'present'):
+        raise Invalid('purge: only with ports and state=present')
+    if bulk and params['mtu_request'] is not None:
+        raise Invalid(flavour.mtu_refused())
+    specs = port_specs(params)
+    names = [spec['name'] for spec in specs]
+    duplicates = sorted(set(n for n in names if names.count(n) > 1))
+    if duplicates:
+        raise Invalid('ports: %s listed more than once' % ', '.join(duplicates))
+    wants = []
+    for index, spec in enumerate(specs):
+        try:
+            wants.append(wanted(spec, params['bridge'], params['state'], flavour))
+        except Invalid as e:
+            raise Invalid('ports[%d] (%s): %s' % (index, spec['name'], e) if bulk else str(e))
+    if params['state'] == 'present':
+        check_shared_endpoints(specs, wants)
+    return Task(params, specs, wants)
 
+
+def check_taken(task, ovsdb, purged):
+    """The task's ports against the tunnels OVSDB has on the datapath: the same endpoints, or
+    the UDP port of another type."""
+    taken = taken_endpoints(ovsdb, task.bridge, set(task.names))
+    udp = taken_udp_ports(ovsdb, task.bridge, set(task.names))
+    for index, (spec, want) in enumerate(zip(task.specs, task.wants)):
+        where = 'ports[%d] (%s): ' % (index, spec['name']) if task.bulk else ''
+        ends = endpoints(want['type'], want['options'])
+        other = taken.get(ends)
+        if other:
+            raise Invalid('%sremote_ip %s is already that of port %s on bridge %s%s; %s'
+                          % (where, describe(ends), other[0], other[1],
+                             PURGED_TOO if other[0] in purged else '', refuses_same(ends)))
+        port = udp_port_of(want['type'], want['options'])
+        for name, bridge, kind in udp.get(port, []) if port is not None else []:
+            if kind != want['type']:
+                raise Invalid('%sdst_port %d is already the UDP destination port of port %s on bridge %s, a %s '
+                              'port%s; %s' % (where, port, name, bridge, LABELS[kind],
+                                              PURGED_TOO if name in purged else '', udp_clash(want['type'])))
+
+
+def plan(task, bridges, current, ovsdb, flavour):
+    """Phase 3: the Plan that makes OVSDB (as read: ``bridges``, ``current`` ports, the whole
+    ``ovsdb``) what the task wants, or Invalid."""
+    planned = Plan()
+    if task.state == 'present' and task.bridge not in bridges:
+        raise Invalid('bridge: %s does not exist (known bridges: %s)'
+                      % (task.bridge, ', '.join(sorted(bridges)) or 'none'))
+    if task.purge:
+        planned.purged = [name for name, port in sorted(current.items())
+                          if port['bridge'] == task.bridge and name not in task.names and purgeable(port)]
+    if task.state == 'present':
+        check_taken(task, ovsdb, planned.purged)
+    for name, want in zip(task.names, task.wants):
+        port = current.get(name)
+        if task.state == 'present':
+            steps, row = plan_present(name, want, port, task.force, flavour)
+        elif port is not None and port['bridge'] not in (task.bridge, None):
+            raise Invalid('bridge: port %s is on bridge %s, not %s; it is left alone'
+                          % (name, port['bridge'], task.bridge))
+        elif port is not None and port['bridge'] is not None:
+            refuse_foreign(name, port, task.force, flavour)
+            steps, row = [['del-port', port['bridge'], name]], None
+        else:  # no bridge holds it: nothing to do
+            steps, row = [], None
+        planned.commands += steps
+        if steps:
+            planned.touched.add(name)
+            planned.before[name] = row_of(port) if port else {}
+            planned.after[name] = row or {}
+        elif row:
+            planned.before[name] = planned.after[name] = row
+    for name in planned.purged:
+        planned.commands.append(['del-port', task.bridge, name])
+        planned.touched.add(name)
+        planned.before[name], planned.after[name] = row_of(current[name]), {}
+    return planned
+
+
+def port_text(port):
+    """A port as read, for a message: where it is and its columns."""
+    row = row_of(port) if port['interfaces'] else dict(bridge=port['bridge'], type='?', options={})
+    return 'on bridge %s (type %s, options %s)' % (
+        row['bridge'], row['type'], ', '.join('%s=%s' % item for item in sorted(row['options'].items())) or 'none')
+
+
+def moved(names, first, then):
+    """What became of ``names`` between two reads (``first`` and ``then`` ports), by name."""
+    found = {}
+    for name in names:
+        was, now = first.get(name), then.get(name)
+        if was == now:
+            continue
+        if was is None:
+            found[name] = 'port %s was created %s' % (name, port_text(now))
+        elif now is None:
+            found[name] = 'port %s was deleted' % name
+        else:
+            found[name] = 'port %s was changed, now %s' % (name, port_text(now))
+    return found
+
+
+RACED = ("another run changed OVSDB between this task's read and its write, to something else than this "
+         "task wants, so this task wrote nothing: %s; %s (ovs-vsctl: %s)")
+
+
+def apply(module, client, task, planned, current, flavour):
+    """Phase 4: run the Plan, one transaction. Returns ``(argv, planned, current)``: the command
+    line that changed OVSDB (None when none did), the Plan that holds, and the ports as they are.
+
+    Every command is conditional on what was read: add-port on no port of that name, del-port
+    and set on the port being there (ovs-vsctl verifies what it read and re-runs its commands
+    on a newer OVSDB, then refuses them, atomically). When it refuses, OVSDB is read again: if
+    another run made (or deleted) the task's ports exactly as wanted, the task converges on it
+    (changed=false, or one more transaction for the rest); if into something else, it fails
+    naming what changed."""
+    if not planned.commands or module.check_mode:
+        return None, planned, current
     try:
-        client = OvsVsctl(module, db=params['db'], timeout=params['timeout'])
-        bridges, current, ovsdb = read_ports(client)
+        return client.transact(planned.commands), planned, current
+    except OvsRefused as e:
+        refused = e
     except OvsError as e:
-        module.fail_json(msg=str(e))
-
-    commands, before, after, purged = [], {}, {}, []
+        raise Failed(str(e), changed=False, commands=[client.transact_argv(planned.commands)])
+    failure = Failed(str(refused), changed=False, commands=[client.transact_argv(planned.commands)])
     try:
-        if state == 'present' and params['bridge'] not in bridges:
-            raise Invalid('bridge: %s does not exist (known bridges: %s)'
-                          % (params['bridge'], ', '.join(sorted(bridges)) or 'none'))
-        if params['purge']:
-            purged = [name for name, port in sorted(current.items())
-                      if port['bridge'] == params['bridge'] and name not in names and purgeable(port)]
-        if state == 'present':
-            taken = taken_endpoints(ovsdb, params['bridge'], set(names))
-            for index, (spec, want) in enumerate(zip(specs, wants)):
-                ends = endpoints(want['type'], want['options'])
-                other = taken.get(ends)
-                if other:
-                    raise Invalid('%sremote_ip %s is already that of port %s on bridge %s%s; %s'
-                                  % ('ports[%d] (%s): ' % (index, spec['name']) if bulk else '',
-                                     describe(ends), other[0], other[1],
-                                     PURGED_TOO if other[0] in purged else '', refuses_same(ends)))
-        for spec, want in zip(specs, wants):
-            name, port = spec['name'], current.get(spec['name'])
-            if state == 'present':
-                steps, row = plan_present(name, want, port, params['force'], flavour)
-            elif port is not None and port['bridge'] not in (params['bridge'], None):
-                raise Invalid('bridge: port %s is on bridge %s, not %s; it is left alone'
-                              % (name, port['bridge'], params['bridge']))
-            elif port is not None and port['bridge'] is not None:
-                refuse_foreign(name, port, params['force'], flavour)
-                steps, row = [['del-port', port['bridge'], name]], None
-            else:  # no bridge holds it: nothing to do
-                steps, row = [], None
-            commands += steps
-            if steps:
-                before[name] = row_of(port) if port else {}
-                after[name] = row or {}
-            elif row:
-                before[name] = after[name] = row
-        for name in purged:
-            commands.append(['del-port', params['bridge'], name])
-            before[name], after[name] = row_of(current[name]), {}
+        bridges, fresh, ovsdb = read_ports(client)
+    except OvsError:
+        raise failure
+    changed = moved(sorted(set(task.names) | set(planned.purged)), current, fresh)
+    if not changed:  # not a race: OVSDB is as read, and ovs-vsctl refused
+        raise failure
+    race = '; '.join(changed[n] for n in sorted(changed))
+    said = ' '.join(refused.err.split())
+    said = said[len('ovs-vsctl: '):] if said.startswith('ovs-vsctl: ') else said
+    try:
+        again = plan(task, bridges, fresh, ovsdb, flavour)
     except Invalid as e:
-        module.fail_json(msg=str(e))
+        raise Failed(RACED % (race, e, said), changed=False, commands=[])
+    if again.touched & set(changed):
+        raise Failed(RACED % (race, 'run the task again to make it what this task wants', said),
+                     changed=False, commands=[])
+    # The other run made exactly what this task wants of the ports it changed.
+    if not again.commands:
+        return None, again, fresh
+    try:
+        return client.transact(again.commands), again, fresh
+    except OvsError as e:
+        raise Failed(str(e), changed=False, commands=[client.transact_argv(again.commands)])
 
-    result = dict(changed=bool(commands), commands=[])
+
+def outcome(module, client, task, planned, argv, current):
+    """Phase 5: the module's result, or Failed when ovs-vswitchd did not set up a port that
+    should exist (read back after a write)."""
+    result = dict(changed=bool(planned.commands), commands=[])
     # The ports that should exist, checked against what ovs-vswitchd made of them: after a
     # write, all of them in a read-back; otherwise those the plan leaves alone (in check mode
     # the others have not been written).
-    checked = names if state == 'present' else []
-    if commands:
-        if module.check_mode:
-            result['commands'] = [client.transact_argv(commands)]
-            checked = [n for n in checked if n not in after or before.get(n) == after[n]]
-        else:
+    checked = task.names if task.state == 'present' else []
+    if module.check_mode and planned.commands:
+        result['commands'] = [client.transact_argv(planned.commands)]
+        checked = [n for n in checked if n not in planned.after or planned.before.get(n) == planned.after[n]]
+    elif argv is not None:
+        result['commands'] = [argv]
+        if checked:  # ovs-vsctl has waited for ovs-vswitchd to apply the transaction.
             try:
-                result['commands'] = [client.transact(commands)]
-                if checked:  # ovs-vsctl has waited for ovs-vswitchd to apply the transaction.
-                    dummy, current, dummy = read_ports(client)
+                dummy, current, dummy = read_ports(client)
             except OvsError as e:
-                module.fail_json(msg=str(e), changed=bool(result['commands']),
-                                 commands=[client.transact_argv(commands)])
-    if bulk:
-        result['ports'] = dict((n, row) for n, row in after.items() if row and n in names)
-        result['purged'] = purged
+                raise Failed(str(e), changed=True, commands=[argv])
+    after, before = planned.after, planned.before
+    if task.bulk:
+        result['ports'] = dict((n, row) for n, row in after.items() if row and n in task.names)
+        result['purged'] = planned.purged
         changed_names = [n for n in after if before.get(n) != after[n]]
         result['diff'] = dict(before=dict((n, before[n]) for n in changed_names),
                               after=dict((n, after[n]) for n in changed_names))
     else:
-        name = params['name']
+        name = task.names[0]
         result['port'] = after.get(name, {})
         result['diff'] = dict(before=before.get(name, {}), after=after.get(name, {}))
     refused = refusals(checked, current)
     if refused:
-        module.fail_json(msg='ovs-vswitchd did not set up %s' % '; '.join(refused[n] for n in sorted(refused)),
-                         refused=refused, **result)
-    module.exit_json(**result)
+        raise Failed('ovs-vswitchd did not set up %s' % '; '.join(refused[n] for n in sorted(refused)),
+                     refused=refused, **result)
+    return result
+
+
+def run(module, flavour):
+    """The whole task: validate, one read, plan, one transaction, one read-back. Returns the
+    module's result, or raises Failed; the module exits."""
+    params = module.params
+    try:
+        task = validate(params, flavour)
+    except Invalid as e:
+        raise Failed(str(e))
+    if any(spec['pmtud'] is not None for spec in task.specs):
+        module.warn('pmtud has done nothing since Open vSwitch 1.10 and is ignored; remove it')
+    try:
+        client = OvsVsctl(module, db=params['db'], timeout=params['timeout'])
+        bridges, current, ovsdb = read_ports(client)
+    except OvsError as e:
+        raise Failed(str(e))
+    try:
+        planned = plan(task, bridges, current, ovsdb, flavour)
+    except Invalid as e:
+        raise Failed(str(e))
+    argv, planned, current = apply(module, client, task, planned, current, flavour)
+    return outcome(module, client, task, planned, argv, current)
 
 
 def refusals(names, ports):

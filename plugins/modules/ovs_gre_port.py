@@ -221,13 +221,17 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvnet.openvnet.plugins.module_utils.tunnel_port import (
-    GRE, MODULE_RULES, PORT_OPTIONS, argument_spec, run)
+    GRE, MODULE_RULES, PORT_OPTIONS, Failed, argument_spec, run)
 
 
 def main():
     # ovs_tunnel_port's code (module_utils/tunnel_port.py) with the type fixed to gre.
     module = AnsibleModule(argument_spec=argument_spec(PORT_OPTIONS), **MODULE_RULES)
-    run(module, GRE)
+    try:
+        result = run(module, GRE)
+    except Failed as e:
+        module.fail_json(msg=str(e), **e.result)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

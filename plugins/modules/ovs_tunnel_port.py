@@ -289,7 +289,7 @@ commands:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.openvnet.openvnet.plugins.module_utils.tunnel_port import (
-    MODULE_RULES, PORT_OPTIONS, TUNNEL, TYPE_OPTIONS, TYPES, argument_spec, run)
+    MODULE_RULES, PORT_OPTIONS, Failed, TUNNEL, TYPE_OPTIONS, TYPES, argument_spec, run)
 
 
 def main():
@@ -298,7 +298,11 @@ def main():
         argument_spec=argument_spec(dict(PORT_OPTIONS, **TYPE_OPTIONS),
                                     type=dict(type='str', choices=list(TYPES), default='gre')),
         **MODULE_RULES)
-    run(module, TUNNEL)
+    try:
+        result = run(module, TUNNEL)
+    except Failed as e:
+        module.fail_json(msg=str(e), **e.result)
+    module.exit_json(**result)
 
 
 if __name__ == '__main__':

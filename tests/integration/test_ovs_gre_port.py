@@ -1,11 +1,13 @@
 """ovs_gre_port against a real Open vSwitch (ovsdb-server + ovs-vswitchd)."""
 
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
+from tests.support.ovs_sandbox import interposed_vsctl
 from tests.support.runner import ROOT, run_module
 
 OWNER = {'managed_by': 'openvnet.openvnet'}
@@ -292,3 +294,32 @@ def test_an_unknown_interface_type_is_reported(ovs):
     # The module fixes the type: ovs-vswitchd then sets the port up.
     assert result.get('failed') is None and result['changed'] is True
     assert int(ovs.vsctl('get', 'Interface', 'gre-x', 'ofport')) > 0
+
+
+# Issue 23: ovs_gre_port takes IPv6 endpoints with type gre, so an IPv4-mapped spelling of a
+# port's endpoint used to be written, and ovs-vswitchd refused it (File exists).
+def test_an_ipv4_mapped_spelling_of_an_endpoint_is_refused_before_any_write(ovs):
+    assert gre(ovs, bridge='br0', name='gre-sv1', remote_ip='192.0.2.11')['changed'] is True
+    before = ovs.snapshot()
+    result = gre(ovs, bridge='br0', name='gre-dup', remote_ip='::ffff:192.0.2.11')
+    assert result['failed'] is True and 'is already that of port gre-sv1 on bridge br0' in result['msg'], result
+    scoped = gre(ovs, bridge='br0', name='gre-sv1', remote_ip='2001:db8::11%lo')
+    assert scoped['failed'] is True and 'has a scope id' in scoped['msg'], scoped
+    assert ovs.snapshot() == before
+
+
+def test_two_runs_at_once_converge(ovs, tmp_path):
+    """The other run's add-port lands between this run's read and its write (an ovs-vsctl first
+    in PATH runs it first); then the same for del-port."""
+    args = dict(bridge='br0', name='gre-sv1', remote_ip='192.0.2.11', local_ip='192.0.2.10', db=ovs.db)
+    for word, state in (('add-port', 'present'), ('del-port', 'absent')):
+        job = dict(args, state=state)
+        spec = tmp_path / ('%s.json' % word)
+        spec.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': job}))
+        out = tmp_path / ('%s.out' % word)
+        bindir = interposed_vsctl(tmp_path / word, word, [
+            sys.executable, '-m', 'ansible_collections.openvnet.openvnet.plugins.modules.ovs_gre_port', str(spec)], out)
+        result = run_module('ovs_gre_port', job, diff=True, env=dict(PATH=bindir + os.pathsep + os.environ['PATH']))
+        assert json.loads(out.read_text())['changed'] is True
+        assert result.get('failed') is None and result['changed'] is False and result['commands'] == [], result
+    assert ovs.ports('br0') == []

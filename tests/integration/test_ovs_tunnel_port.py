@@ -4,12 +4,14 @@ What ovs-vswitchd does is checked beside what the module does: a pair of ports t
 refuses is made by hand to show that ovs-vswitchd refuses it too, and a pair it accepts is set
 up by ovs-vswitchd."""
 
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
+from tests.support.ovs_sandbox import interposed_vsctl
 from tests.support.runner import ROOT, run_module
 
 OWNER = {'managed_by': 'openvnet.openvnet'}
@@ -310,3 +312,146 @@ def test_through_ansible_playbook_and_the_action_group(ovs, tmp_path):
         cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert ovs.ports('br0') == ['gre-sv2', 'vxlan-sv1']
+
+
+# Issue 23: endpoints as Open vSwitch and Linux compare them.
+def test_an_ipv4_mapped_spelling_of_an_endpoint_is_that_endpoint(ovs):
+    """ovs-vswitchd takes ::ffff:192.0.2.21 for 192.0.2.21 (File exists beside a port to it): the
+    module refuses it before any write, and writes a mapped address alone as IPv4."""
+    assert tun(ovs, bridge='br0', name='tun-a', type='vxlan', remote_ip='192.0.2.21', key=5)['changed'] is True
+    by_hand(ovs, 'hand-b', 'vxlan', remote_ip='::ffff:192.0.2.21', key='5')
+    assert ofport(ovs, 'hand-b') == -1
+    ovs.vsctl('del-port', 'br0', 'hand-b')
+    before = ovs.snapshot()
+    result = tun(ovs, bridge='br0', name='tun-b', type='vxlan', remote_ip='::ffff:192.0.2.21', key=5)
+    assert result['failed'] is True and result['msg'].startswith(
+        'remote_ip 192.0.2.21 with local_ip unset, VNI 5 and dst_port 4789 is already that of port tun-a'), result
+    both = tun(ovs, bridge='br0', ports=[dict(name='tun-c', type='geneve', remote_ip='192.0.2.22'),
+                                         dict(name='tun-d', type='geneve', remote_ip='::FFFF:c000:216')])
+    assert both['failed'] is True and 'is also that of tun-c' in both['msg'], both
+    assert ovs.snapshot() == before
+    # Alone, it is its IPv4 address: type gre applies, and a second run changes nothing.
+    args = dict(bridge='br0', name='gre-m', remote_ip='::ffff:192.0.2.23', local_ip='::ffff:192.0.2.10')
+    checked = tun(ovs, _check=True, **args)
+    made = tun(ovs, **args)
+    assert made['changed'] is True and checked['commands'] == made['commands'] and checked['diff'] == made['diff']
+    assert ovs.interface('gre-m')['options'] == {'remote_ip': '192.0.2.23', 'local_ip': '192.0.2.10'}
+    assert ofport(ovs, 'gre-m') > 0
+    again = tun(ovs, **args)
+    assert again['changed'] is False and again['commands'] == []
+
+
+def test_a_scope_id_is_refused_before_it_overwrites_a_working_port(ovs):
+    args = dict(bridge='br0', name='tun-sv1', type='geneve', remote_ip='2001:db8::11', key=7)
+    assert tun(ovs, **args)['changed'] is True and ofport(ovs, 'tun-sv1') > 0
+    # What ovs-vswitchd makes of a scoped global address: nothing ("bad geneve 'remote_ip'").
+    by_hand(ovs, 'hand-b', 'geneve', remote_ip='2001:db8::12%lo', key='8')
+    assert ofport(ovs, 'hand-b') == -1
+    ovs.vsctl('del-port', 'br0', 'hand-b')
+    before = ovs.snapshot()
+    for field in ('remote_ip', 'local_ip'):
+        result = tun(ovs, **dict(args, **{field: '2001:db8::11%lo'}))
+        assert result['failed'] is True and result['msg'] == (
+            "%s: '2001:db8::11%%lo' has a scope id (%%...), which Open vSwitch does not take; write the "
+            "address alone" % field), result
+    assert ovs.snapshot() == before and ofport(ovs, 'tun-sv1') > 0
+
+
+# Issue 23: VXLAN and Geneve on one UDP port of one datapath.
+def test_vxlan_and_geneve_on_one_udp_port_are_refused(ovs):
+    """ovs-vswitchd sets both up without an error, and receives on the UDP port for one type
+    only: the other peer's packets are dropped. The module refuses the second, against OVSDB
+    (ours or not, on any bridge of the datapath) and within one task."""
+    ovs.add_bridge('br1')
+    by_hand(ovs, 'hand-vx', 'vxlan', remote_ip='192.0.2.31', dst_port='6081')
+    ovs.vsctl('add-port', 'br1', 'hand-gen', '--', 'set', 'Interface', 'hand-gen', 'type=geneve',
+              'options:remote_ip=192.0.2.32')
+    assert [ofport(ovs, n) > 0 for n in ('hand-vx', 'hand-gen')] == [True, True]
+    assert ovs.vsctl('get', 'Interface', 'hand-gen', 'error').strip() == '[]'
+    ovs.vsctl('del-port', 'br1', 'hand-gen')
+    before = ovs.snapshot()
+    result = tun(ovs, bridge='br1', name='gen-sv1', type='geneve', remote_ip='192.0.2.33')
+    assert result['failed'] is True and result['msg'] == (
+        'dst_port 6081 is already the UDP destination port of port hand-vx on bridge br0, a VXLAN port; Open '
+        'vSwitch receives on a UDP port for one tunnel type only and would drop the packets of the other '
+        'without an error (give the Geneve port another dst_port)'), result
+    both = tun(ovs, bridge='br0', ports=[dict(name='vx-a', type='vxlan', remote_ip='192.0.2.34', dst_port=4800),
+                                         dict(name='gen-b', type='geneve', remote_ip='192.0.2.35', dst_port=4800)])
+    assert both['failed'] is True and both['msg'].startswith(
+        'ports[1] (gen-b): dst_port 4800 is also the UDP destination port of vx-a, a VXLAN port;'), both
+    assert ovs.snapshot() == before
+    # Another UDP port: set up, and a second run changes nothing.
+    args = dict(bridge='br1', name='gen-sv1', type='geneve', remote_ip='192.0.2.33', dst_port=6082)
+    assert tun(ovs, **args)['changed'] is True and ofport(ovs, 'gen-sv1') > 0
+    assert tun(ovs, **args)['changed'] is False
+
+
+# Issue 23: two runs at once. The other run's write is made to land between this run's read and
+# its write (an ovs-vsctl first in PATH runs it before the first add-port or del-port).
+MODULES = 'ansible_collections.openvnet.openvnet.plugins.modules.'
+
+
+def racing(ovs, tmp_path, word, module, **args):
+    """PATH for a module run whose write comes right after another run of ``module`` with
+    ``args``; that run's result is read with the returned function."""
+    other = tmp_path / 'other.json'
+    other.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': dict(args, db=ovs.db)}))
+    out = tmp_path / 'other.out'
+    bindir = interposed_vsctl(tmp_path / 'bin', word, [sys.executable, '-m', MODULES + module, str(other)], out)
+    return dict(PATH=bindir + os.pathsep + os.environ['PATH']), lambda: json.loads(out.read_text())
+
+
+def raced(ovs, env, module='ovs_tunnel_port', **args):
+    return run_module(module, dict(args, db=ovs.db), diff=True, env=env)
+
+
+VX1 = dict(bridge='br0', name='tun-sv1', type='vxlan', remote_ip='192.0.2.11', local_ip='192.0.2.10', key=100)
+
+
+def test_two_runs_creating_the_same_port_at_once_converge(ovs, tmp_path):
+    env, other = racing(ovs, tmp_path, 'add-port', 'ovs_tunnel_port', **VX1)
+    result = raced(ovs, env, **VX1)
+    assert other()['changed'] is True, 'the other run made the port first'
+    assert result.get('failed') is None, result
+    assert result['changed'] is False and result['commands'] == []
+    assert result['diff'] == {'before': result['port'], 'after': result['port']}
+    assert ovs.interface('tun-sv1')['options'] == {'remote_ip': '192.0.2.11', 'local_ip': '192.0.2.10', 'key': '100'}
+    assert ofport(ovs, 'tun-sv1') > 0
+    before = ovs.snapshot()
+    assert tun(ovs, **VX1)['changed'] is False and ovs.snapshot() == before
+
+
+def test_a_run_that_made_another_port_at_once_is_named(ovs, tmp_path):
+    env, other = racing(ovs, tmp_path, 'add-port', 'ovs_tunnel_port', **dict(VX1, key=200))
+    result = raced(ovs, env, **VX1)
+    assert other()['changed'] is True
+    assert result['failed'] is True and result['changed'] is False and result['commands'] == []
+    assert result['msg'] == (
+        "another run changed OVSDB between this task's read and its write, to something else than this task "
+        "wants, so this task wrote nothing: port tun-sv1 was created on bridge br0 (type vxlan, options key=200, "
+        "local_ip=192.0.2.10, remote_ip=192.0.2.11); run the task again to make it what this task wants "
+        "(ovs-vsctl: cannot create a port named tun-sv1 because a port named tun-sv1 already exists on bridge br0)")
+    assert ovs.interface('tun-sv1')['options']['key'] == '200', 'the other run\'s port is left as it made it'
+
+
+def test_two_runs_deleting_the_same_port_at_once_converge(ovs, tmp_path):
+    tun(ovs, **VX1)
+    gone = dict(bridge='br0', name='tun-sv1', state='absent')
+    env, other = racing(ovs, tmp_path, 'del-port', 'ovs_tunnel_port', **gone)
+    result = raced(ovs, env, **gone)
+    assert other()['changed'] is True
+    assert result.get('failed') is None and result['changed'] is False and result['commands'] == [], result
+    assert ovs.ports('br0') == []
+
+
+def test_a_run_that_made_some_of_the_ports_at_once_leaves_one_more_transaction(ovs, tmp_path):
+    ports = [dict(name='tun-sv1', type='vxlan', remote_ip='192.0.2.11', key=1),
+             dict(name='tun-sv2', type='geneve', remote_ip='192.0.2.12', key=2)]
+    env, other = racing(ovs, tmp_path, 'add-port', 'ovs_tunnel_port', bridge='br0', ports=ports[:1])
+    result = raced(ovs, env, bridge='br0', ports=ports)
+    assert other()['changed'] is True
+    assert result.get('failed') is None and result['changed'] is True, result
+    assert result['commands'][0][4:7] == ['add-port', 'br0', 'tun-sv2'] and len(result['commands']) == 1
+    assert sorted(result['diff']['after']) == ['tun-sv2']
+    assert [ofport(ovs, p['name']) > 0 for p in ports] == [True, True]
+    assert tun(ovs, bridge='br0', ports=ports)['changed'] is False
