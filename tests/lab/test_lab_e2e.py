@@ -115,9 +115,10 @@ def test_0_check_mode_on_a_fresh_lab_predicts_and_changes_nothing(lab):
 def test_1_site_on_a_fresh_lab_passes_its_verification(lab):
     proc = play('site.yml')
     assert proc.returncode == 0
-    # VXLAN over IPv6 leaves 1500 - 70 = 1430 bytes, GRE over IPv4 1462: the probes between them use 1430
-    assert 'sv2    sv0    vxlan-sv0       vxlan  IPv6  0        4789   1430 (70)  2001:db8::12 -> 2001:db8::10' in proc.stdout
-    assert 'sv1    sv0    gre-sv0         gre    IPv4  none     -      1462 (38)  192.0.2.11 -> 192.0.2.10' in proc.stdout
+    # VXLAN over IPv6 carries 1500 - 70 = 1430 bytes, GRE over IPv4 1462: one network, one MTU, so both devices
+    # get 1430 (each tunnel's own capacity is shown beside it), and each df probe goes at its sender's 1430
+    assert 'sv2    sv0    vxlan-sv0       vxlan  IPv6  0        4789   1430 (1430 = 1500 - 70)  2001:db8::12 -> 2001:db8::10' in proc.stdout
+    assert 'sv1    sv0    gre-sv0         gre    IPv4  none     -      1430 (1462 = 1500 - 38)  192.0.2.11 -> 192.0.2.10' in proc.stdout
     assert 'sv1    -> sv2    df 1430   ok' in proc.stdout
     assert 'sv2    -> sv1    df 1430   ok' in proc.stdout
     assert 'sv2    -> sv1    ping      ok' in proc.stdout
@@ -128,6 +129,8 @@ def test_1_site_on_a_fresh_lab_passes_its_verification(lab):
     # and sv2's device is a unicast VXLAN device to the hub's IPv6 address at the computed MTU
     link = ssh('sv2', 'ip -d -o link show dev vxlan-sv0')
     assert re.search(r' mtu 1430 .* vxlan id 0 remote 2001:db8::10 local 2001:db8::12 .*dstport 4789 ', link), link
+    # and sv1's GRE device has the network's MTU, not its own tunnel's 1462
+    assert ' mtu 1430 ' in ssh('sv1', 'ip -d -o link show dev gre-sv0')
 
 
 def test_1b_the_overlay_is_forwarded_by_the_controller_with_what_openvnet_registered(lab):
