@@ -26,7 +26,8 @@ options:
     type: str
   local_ip:
     description:
-      - This host's underlay address, C(options:local_ip). Same address family as O(remote_ip).
+      - This host's underlay address, C(options:local_ip). Same address family as O(remote_ip),
+        and read as O(remote_ip) is (an IPv4-mapped IPv6 address is IPv4; a scope id is refused).
     type: str
   tos:
     description: Outer IP ToS, C(options:tos), 0 to 255 or V(inherit).

@@ -21,6 +21,12 @@ description:
   - Input that Open vSwitch would refuse or ignore fails the task before any change; this
     includes two GRE ports with the same O(remote_ip), O(local_ip) and key on one datapath
     (within the task, or one of them already in OVSDB), which ovs-vswitchd would not set up.
+  - Two runs at once converge. Each write is conditional on what was read (C(add-port) on no
+    port of that name, C(del-port) and C(set) on the port being there; ovs-vsctl refuses the
+    whole transaction otherwise). When it is refused, OVSDB is read again, and a port another run
+    made (or deleted) exactly as this task wants it is left as it is (V(changed=false), or one
+    more transaction for the other ports); a port it made into something else fails the task,
+    naming it and what it is now.
   - It marks the ports it creates with C(external_ids:managed_by=openvnet.openvnet) and never
     changes or deletes a port without that mark (OpenVNet's vna creates its own C(t-*) GRE
     ports) unless O(force=true).
@@ -106,7 +112,12 @@ options:
         O(state=present).
       - A unicast host address; unspecified (V(0.0.0.0), V(::)), loopback, multicast, broadcast
         and IPv6 link-local (C(fe80::/10), which needs a scope OVS cannot be given) addresses
-        are refused, for O(local_ip) as well.
+        are refused, for O(local_ip) as well. So is an address with a scope id
+        (V(2001:db8::1%eth0)), which Open vSwitch does not take, whatever the address.
+      - Addresses are compared as Open vSwitch and Linux compare them, not as text; another
+        spelling of an IPv6 address (V(2001:DB8:0::1)) is that address, written compressed and
+        in lower case, and an IPv4-mapped IPv6 address (V(::ffff:192.0.2.1)) is the IPv4
+        address it maps, written as such (for O(local_ip) too).
     type: str
   key:
     description:

@@ -29,7 +29,18 @@ description:
     one of them already in OVSDB, on any bridge of the datapath), which ovs-vswitchd would not
     set up. The endpoints are O(remote_ip), O(local_ip) and the receive key (O(in_key), else
     O(key), else 0) and, for C(vxlan) and C(geneve), the UDP destination port (O(dst_port),
-    else 4789 and 6081). Ports of different types never collide.
+    else 4789 and 6081). Ports of different types never have the same endpoints, but a
+    datapath receives on a UDP port for one tunnel type only, so a C(vxlan) and a C(geneve) port
+    with the same UDP destination port (O(dst_port), else 4789 and 6081) on one datapath are
+    refused too, within the task or against any UDP tunnel port in OVSDB (this module's or not,
+    C(lisp), C(gtpu) and C(bareudp) included), since ovs-vswitchd sets both up without an error
+    and drops the packets of one of them.
+  - Two runs at once converge. Each write is conditional on what was read (C(add-port) on no
+    port of that name, C(del-port) and C(set) on the port being there; ovs-vsctl refuses the
+    whole transaction otherwise). When it is refused, OVSDB is read again, and a port another run
+    made (or deleted) exactly as this task wants it is left as it is (V(changed=false), or one
+    more transaction for the other ports); a port it made into something else fails the task,
+    naming it and what it is now.
   - It marks the ports it creates with C(external_ids:managed_by=openvnet.openvnet) and never
     changes or deletes a port without that mark (OpenVNet's vna creates its own C(t-*) GRE
     ports) unless O(force=true).
@@ -139,7 +150,12 @@ options:
         when O(state=present).
       - A unicast host address; unspecified (V(0.0.0.0), V(::)), loopback, multicast, broadcast
         and IPv6 link-local (C(fe80::/10), which needs a scope OVS cannot be given) addresses
-        are refused, for O(local_ip) as well.
+        are refused, for O(local_ip) as well. So is an address with a scope id
+        (V(2001:db8::1%eth0)), which Open vSwitch does not take, whatever the address.
+      - Addresses are compared as Open vSwitch and Linux compare them, not as text; another
+        spelling of an IPv6 address (V(2001:DB8:0::1)) is that address, written compressed and
+        in lower case, and an IPv4-mapped IPv6 address (V(::ffff:192.0.2.1)) is the IPv4
+        address it maps, written as such (for O(local_ip) too).
     type: str
   key:
     description:
@@ -160,7 +176,8 @@ options:
       - The UDP destination port, C(options:dst_port), 1 to 65535; only for V(vxlan) and
         V(geneve) (Open vSwitch ignores it on GRE ports, so it is refused there). Open vSwitch
         uses 4789 (VXLAN) and 6081 (Geneve) when it is not set.
-      - Ports that differ only in O(dst_port) are distinct tunnels.
+      - Ports of one type that differ only in O(dst_port) are distinct tunnels. A C(vxlan) and a
+        C(geneve) port cannot share one on a datapath (see above).
     type: int
   csum:
     description:

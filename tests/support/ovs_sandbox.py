@@ -4,6 +4,7 @@ touched: every command names the sandbox's socket."""
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -95,15 +96,14 @@ def interposed_vsctl(directory, word, before, out):
     add-port), runs the argv ``before`` (its output to the file ``out``) and only then the real
     ovs-vsctl. First in a module's PATH, it lands another run's write between that module's read
     and its write, every time: a race made deterministic."""
-    import shlex
     real = shutil.which('ovs-vsctl')
     os.makedirs(str(directory), exist_ok=True)
     once = os.path.join(str(directory), 'once')
     script = os.path.join(str(directory), 'ovs-vsctl')
+    command = ' '.join(shlex.quote(a) for a in before)
     with open(script, 'w') as f:
         f.write('#!/bin/sh\n'
                 'case " $* " in *" %s "*) if mkdir %s 2>/dev/null; then %s >%s 2>&1; fi;; esac\n'
-                'exec %s "$@"\n' % (word, shlex.quote(once), ' '.join(shlex.quote(a) for a in before),
-                                     shlex.quote(str(out)), shlex.quote(real)))
+                'exec %s "$@"\n' % (word, shlex.quote(once), command, shlex.quote(str(out)), shlex.quote(real)))
     os.chmod(script, 0o755)
     return str(directory)
