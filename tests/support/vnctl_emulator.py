@@ -132,12 +132,18 @@ def _commands():
     mac_range_groups = standard([('allocation_type', S)], [('allocation_type', S)])
     mac_range_groups['mac_ranges'] = relation('mac_range_groups', 'mac_ranges',
                                               [('begin_mac_address', S), ('end_mac_address', S)], with_other=False)
+    # axsh/openvnet 1407ad79 client/vnctl/lib/vnctl/cli/route.rb: add has the shared options, ingress and
+    # egress, network_uuid and route_link_uuid required; modify the shared ones.
+    rt_shared = [('interface_uuid', S), ('route_link_uuid', S), ('network_uuid', S), ('ipv4_network', S),
+                 ('ipv4_prefix', N)]
+    routes = standard(rt_shared + [('ingress', B), ('egress', B)], rt_shared,
+                      required=['network_uuid', 'route_link_uuid'])
     return {'datapaths': datapaths, 'networks': networks, 'interfaces': interfaces,
-            'mac_range_groups': mac_range_groups}
+            'mac_range_groups': mac_range_groups, 'routes': routes}
 
 
 # Resource -> command -> spec, and resource -> relation -> command -> spec. The other resources
-# of client/vnctl/lib/vnctl/cli/root.rb (filters, routes, ...) are not emulated.
+# of client/vnctl/lib/vnctl/cli/root.rb (filters, route_links, segments, ...) are not emulated.
 COMMANDS = _commands()
 
 # Emulated Ruby paths, as OpenVNet's packages install them: vnctl in /opt/axsh/openvnet/client/vnctl
@@ -236,7 +242,8 @@ def parse_options(spec, argv):
             options[key] = float(value) if '.' in value else int(value)
         else:
             options[key] = value
-    missing = ['--' + o.replace('_', '-') for o in spec['required'] if o not in options]
+    # Thor names them in the order the command declares them
+    missing = ['--' + o.replace('_', '-') for o in declared if o in spec['required'] and o not in options]
     if missing:
         raise ThorError("No value provided for required options '%s'" % "', '".join(missing))
     return options, rest
@@ -245,7 +252,8 @@ def parse_options(spec, argv):
 def usage_error(ancestor, verb, spec, args):
     """Thor's handle_argument_error: the arguments a command cannot take, and its usage."""
     called = 'arguments %s' % ('[%s]' % ', '.join('"%s"' % a for a in args)) if args else 'no arguments'
-    usage = spec['usage'] + ''.join(' --%s=%s' % (o.replace('_', '-'), o.upper()) for o in spec['required'])
+    usage = spec['usage'] + ''.join(' --%s=%s' % (o.replace('_', '-'), o.upper())
+                                    for o in spec['options'] if o in spec['required'])
     raise ThorError('ERROR: "vnctl %s %s" was called with %s\nUsage: "vnctl %s %s"'
                     % (ancestor, verb, called, ancestor, usage))
 

@@ -188,6 +188,9 @@ def test_a_missing_required_option_is_thors_message_no_body_exit_0(vnctl):
         (0, '', "No value provided for required options '--interface-uuid'\n")
     # client/vnctl/lib/vnctl/cli/network.rb: set_required_options [:ipv4_network]
     assert vnctl('networks', 'add', '--uuid=nw-1')[2] == "No value provided for required options '--ipv4-network'\n"
+    # client/vnctl/lib/vnctl/cli/route.rb: named in the order the options are declared
+    assert vnctl('routes', 'add', '--uuid=r-1')[2] == \
+        "No value provided for required options '--route-link-uuid', '--network-uuid'\n"
     assert vnctl.sent() == []
 
 
@@ -220,7 +223,9 @@ def test_the_options_each_command_has(vnctl):
         ('interfaces ports add', vnctl_emulator.COMMANDS['interfaces']['ports']['add']),
         ('mac_range_groups add', vnctl_emulator.COMMANDS['mac_range_groups']['add']),
         ('mac_range_groups modify', vnctl_emulator.COMMANDS['mac_range_groups']['modify']),
-        ('mac_range_groups mac_ranges add', vnctl_emulator.COMMANDS['mac_range_groups']['mac_ranges']['add'])))
+        ('mac_range_groups mac_ranges add', vnctl_emulator.COMMANDS['mac_range_groups']['mac_ranges']['add']),
+        ('routes add', vnctl_emulator.COMMANDS['routes']['add']),
+        ('routes modify', vnctl_emulator.COMMANDS['routes']['modify'])))
     assert have == {
         'datapaths add': ['display_name', 'dpid', 'enable_ovs_learn_action', 'node_id', 'uuid'],
         'datapaths modify': ['display_name', 'dpid', 'enable_ovs_learn_action', 'node_id'],
@@ -237,7 +242,12 @@ def test_the_options_each_command_has(vnctl):
         'mac_range_groups add': ['allocation_type', 'uuid'],
         'mac_range_groups modify': ['allocation_type'],
         'mac_range_groups mac_ranges add': ['begin_mac_address', 'end_mac_address'],
+        # client/vnctl/lib/vnctl/cli/route.rb
+        'routes add': ['egress', 'ingress', 'interface_uuid', 'ipv4_network', 'ipv4_prefix', 'network_uuid',
+                       'route_link_uuid', 'uuid'],
+        'routes modify': ['interface_uuid', 'ipv4_network', 'ipv4_prefix', 'network_uuid', 'route_link_uuid'],
     }
+    assert vnctl_emulator.COMMANDS['routes']['add']['required'] == ['network_uuid', 'route_link_uuid']
     # add-only options are refused by modify (network.rb: mode is in add_shared_options)
     rc, out, err = vnctl('networks', 'modify', 'nw-1', '--mode=virtual')
     assert (rc, out) == (0, '') and 'ERROR: "vnctl networks modify" was called with arguments ["nw-1", "--mode=virtual"]' in err
