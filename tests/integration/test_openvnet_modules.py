@@ -74,6 +74,18 @@ def test_immutable_change_is_refused_then_applied_with_recreate(openvnet):
     assert 'dpid cannot be changed in place' in refused['msg'] and 'recreate' in refused['msg']
     assert openvnet.get('datapaths/dp-test1')['dpid'] == SEED_DPID
 
+    # OpenVNet destroys a datapath's interface ports with it (axsh/openvnet 1407ad79
+    # vnet/lib/vnet/models/datapath.rb): a task about the datapath alone refuses, naming them, in check mode too
+    writes = len(openvnet.writes())
+    for check in (True, False):
+        carried = openvnet.run('openvnet_datapath', dict(args, recreate=True), check=check)
+        assert carried.get('failed') is True, carried
+        assert 'the port tap1 of interface if-inst1' in carried['msg'] and 'if-inst2' in carried['msg'], carried['msg']
+    assert len(openvnet.writes()) == writes
+    assert openvnet.get('interfaces/if-inst1/ports')['items'][0]['port_name'] == 'tap1'
+
+    for uuid in ('if-inst1', 'if-inst2'):
+        assert openvnet.run('openvnet_interface', dict(uuid=uuid, state='absent'))['changed'] is True
     writes = len(openvnet.writes())
     planned = openvnet.run('openvnet_datapath', dict(args, recreate=True), check=True)
     assert planned['changed'] is True
@@ -174,7 +186,8 @@ def test_error_body_is_a_failure_whatever_the_exit_status(openvnet):
     result = openvnet.run('openvnet_datapath_network',
                           dict(datapath_uuid='dp-test1', network_uuid='nw-test1', interface_uuid='if-nope'))
     assert result.get('failed') is True
-    assert 'OpenVNet not found (UnknownUUIDResource, code 100): Interface#uuid: if-nope' == result['msg']
+    # the text names the route parameter (axsh/openvnet 1407ad79 vnet/lib/vnet/endpoints/1.0/helpers.rb pop_uuid)
+    assert 'OpenVNet not found (UnknownUUIDResource, code 100): Interface#interface_uuid: if-nope' == result['msg']
 
 
 def test_datapath_network_association(openvnet):
@@ -211,6 +224,8 @@ def test_info_warns_past_the_page_size(openvnet):
 def test_recreate_keeps_what_the_task_does_not_give(openvnet):
     apply_seed(openvnet)
     openvnet.run('openvnet_datapath', dict(SEED[0][1], enable_ovs_learn_action=False))
+    for uuid in ('if-inst1', 'if-inst2'):    # their ports would go with the datapath
+        openvnet.run('openvnet_interface', dict(uuid=uuid, state='absent'))
     done = openvnet.run('openvnet_datapath', dict(uuid='dp-test1', dpid='0x00000000000000ff', node_id='vna',
                                                   recreate=True))
     assert done['changed'] is True, done
