@@ -321,3 +321,16 @@ def test_vnctl_that_hangs_times_out(vnctl):
     assert result.get('failed') is True
     assert result['msg'] == 'vnctl datapaths show dp-test1 timed out after 2 seconds (option timeout)', result['msg']
     assert time.monotonic() - started < 15
+
+
+@pytest.mark.parametrize('transport', ['vnctl-yaml'])
+def test_vnctl_yaml_with_ruby_tags_is_read(tmp_path, transport):
+    """vnctl's YAML can carry Psych's tags (`!ruby/symbol ''`, an empty key on datapath and network
+    objects, measured against axsh/openvnet 1407ad79): the change is made and read back, and a second
+    run is a no-op, where PyYAML's safe loader alone fails after the server made the change."""
+    with webapi_client.emulating(transport, tmp_path) as openvnet:
+        openvnet.env = dict(openvnet.env, VNCTL_EMULATOR_EMPTY_SYMBOL_KEY='1')
+        for module, args in SEED[:2]:
+            first = openvnet.run(module, args)
+            assert first.get('failed') is not True and first['changed'] is True, first
+            assert openvnet.run(module, args)['changed'] is False
