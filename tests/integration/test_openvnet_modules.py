@@ -334,3 +334,22 @@ def test_vnctl_yaml_with_ruby_tags_is_read(tmp_path, transport):
             first = openvnet.run(module, args)
             assert first.get('failed') is not True and first['changed'] is True, first
             assert openvnet.run(module, args)['changed'] is False
+
+
+def test_a_webapi_that_never_answers_times_out():
+    """The real webapi hangs when it cannot decode an error from vnmgr (measured against axsh/openvnet
+    1407ad79): every request has a client-side timeout, by default too."""
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)     # accepts, never answers
+    try:
+        url = 'http://127.0.0.1:%d/api/1.0' % listener.getsockname()[1]
+        started = time.monotonic()
+        result = run_module('openvnet_datapath', dict(SEED[0][1], transport='api', api_url=url, timeout=2))
+        assert result.get('failed') is True
+        assert 'did not answer within 2 seconds (option timeout)' in result['msg'], result['msg']
+        assert time.monotonic() - started < 15
+    finally:
+        listener.close()
+    from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import CONNECTION_SPEC
+    assert CONNECTION_SPEC['timeout']['default'] == 30
