@@ -353,3 +353,27 @@ def test_a_webapi_that_never_answers_times_out():
         listener.close()
     from ansible_collections.openvnet.openvnet.plugins.module_utils.openvnet import CONNECTION_SPEC
     assert CONNECTION_SPEC['timeout']['default'] == 30
+
+
+@pytest.mark.parametrize('transport', ['vnctl-yaml', 'vnctl-json'])
+def test_an_interface_display_name_through_vnctl_is_refused_before_any_write(tmp_path, transport):
+    """OpenVNet's vnctl has no --display-name for interfaces (axsh/openvnet 1407ad79
+    client/vnctl/lib/vnctl/cli/interface.rb; Thor refuses it with no body and exit 0): adding or renaming
+    one with a display_name, or re-creating one that has a display_name, would lose it, so each is
+    refused before any request that writes."""
+    with webapi_client.emulating(transport, tmp_path) as openvnet:
+        apply_seed(openvnet)
+        writes = len(openvnet.writes())
+        added = openvnet.run('openvnet_interface', dict(uuid='if-new', mode='vif', display_name='vm1'))
+        assert added.get('failed') is True and 'vnctl cannot send display_name' in added['msg'], added
+        renamed = openvnet.run('openvnet_interface', dict(SEED[2][1], display_name='vm1'))
+        assert renamed.get('failed') is True and 'vnctl cannot send display_name' in renamed['msg'], renamed
+        assert len(openvnet.writes()) == writes
+        # a display name set through the WebAPI: a vnctl re-create could not carry it
+        openvnet.call('PUT', 'interfaces/if-inst1', display_name='named')
+        writes = len(openvnet.writes())
+        recreated = openvnet.run('openvnet_interface', dict(SEED[2][1], ipv4_address='10.0.0.11', recreate=True))
+        assert recreated.get('failed') is True and 'display_name' in recreated['msg'], recreated
+        assert len(openvnet.writes()) == writes
+        assert openvnet.get('interfaces/if-inst1')['display_name'] == 'named'
+        assert openvnet.get('interfaces/if-new') is None
