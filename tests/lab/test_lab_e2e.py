@@ -76,11 +76,27 @@ def lab_netns(*argv):
     return subprocess.run(['ip', '-n', 'openvnet-lab'] + list(argv), capture_output=True, text=True, check=True)
 
 
+# vna's OpenFlow port: vna listens there on every address, as the real one does (trema's switch_manager);
+# the openvnet role's table admits loopback only (the bridge's controller connection) and resets the rest.
+OPENFLOW_RULES = ('iif "lo" tcp dport 6633 accept', 'tcp dport 6633 reject with tcp reset')
+
+
+def openflow_firewalled(host):
+    """Whether the host's nftables table of the openvnet role (`nft list table`) admits loopback only to 6633."""
+    rules = [line.strip() for line in ssh(host, 'nft list table inet openvnet_dcell').splitlines()]
+    return all(r in rules for r in OPENFLOW_RULES) and \
+        rules.index(OPENFLOW_RULES[0]) + 1 == rules.index(OPENFLOW_RULES[1])
+
+
 def exposed(host):
-    """TCP listeners beyond loopback, other than SSH (`ss -ltn`): the hub's services must have none."""
+    """TCP listeners beyond loopback, other than SSH (`ss -ltn`): the hub's services must have none, but vna's
+    OpenFlow port (6633, on every address), and that one only while our firewall refuses it beyond loopback."""
     found = [line.split()[3] for line in ssh(host, 'ss -Htln').splitlines()]
     assert found, 'ss printed nothing'
-    return sorted(a for a in found if not a.startswith(('127.', '[::1]:')) and not a.endswith(':22'))
+    beyond = sorted(a for a in found if not a.startswith(('127.', '[::1]:')) and not a.endswith(':22'))
+    if any(a.endswith(':6633') for a in beyond) and openflow_firewalled(host):
+        beyond = [a for a in beyond if not a.endswith(':6633')]
+    return beyond
 
 
 def ssh(host, command):
@@ -152,11 +168,18 @@ def test_1b_the_overlay_is_forwarded_by_the_controller_with_what_openvnet_regist
         assert re.search(r'table=0, .*in_port=("?%s"?|%s) ' % (HUB_PORTS[peer], ofport), flows), flows
         assert re.search(r'table=20, .*dl_src=%s,nw_src=%s ' % (dev['address'], re.escape(address)), flows), flows
         assert re.search(r'table=43, .*dl_dst=%s,nw_dst=%s ' % (dev['address'], re.escape(address)), flows), flows
-    # Redis, MariaDB, the WebAPI and vna listen on loopback only (the default layout)
+    # Redis, MariaDB and the WebAPI listen on loopback only (the default layout); vna listens on every address,
+    # as the real one does, and the role's table admits only loopback there (br0's controller, connected above)
     assert exposed('sv0') == []
     listening = ssh('sv0', 'ss -Htln')
-    for address in ('127.0.0.1:6379', '127.0.0.1:3306', '127.0.0.1:9090', '127.0.0.1:6633'):
+    for address in ('127.0.0.1:6379', '127.0.0.1:3306', '127.0.0.1:9090'):
         assert address in listening, listening
+    assert {'0.0.0.0:6633', '*:6633'} & {line.split()[3] for line in listening.splitlines()}, listening
+    assert openflow_firewalled('sv0'), ssh('sv0', 'nft list table inet openvnet_dcell')
+    # a peer reaching the hub's underlay address on 6633 gets a TCP reset, while br0 stays connected
+    probe = ssh('sv1', "timeout 5 bash -c 'exec 3<>/dev/tcp/192.0.2.10/6633' 2>&1; echo rc=$?")
+    assert 'Connection refused' in probe and probe.strip().endswith('rc=1'), probe
+    assert ssh('sv0', 'ovs-vsctl get controller br0 is_connected').strip() == 'true'
     # vna sets every port no-flood (an OpenFlow 1.0 flag)
     ports = ssh('sv0', 'ovs-ofctl -O OpenFlow10 show br0')
     for name in HUB_PORTS.values():

@@ -21,9 +21,12 @@ The flows are computed by plain functions (``desired_state``) so that they can
 be tested without os-ken; os-ken is imported only when the controller starts.
 It runs with os-ken 4.x (PyPI) and Debian 12's python3-os-ken 2.5.
 
-Run it: ``python3 vna_emulator.py [--listen 127.0.0.1] [--port 6633]
+Run it: ``python3 vna_emulator.py [--listen 0.0.0.0] [--port 6633]
 [--api http://127.0.0.1:9090/api/1.0] [--interval 1]``; the bridge's controller
-is then ``tcp:127.0.0.1:6633``.
+is then ``tcp:127.0.0.1:6633``. Like vna, it listens on every address by default
+(vna's vnet/lib/vnet/node_modules/service_openflow.rb, axsh/openvnet 1407ad79,
+starts trema's switch_manager on port 6633 without an address, and switch_manager
+binds INADDR_ANY): the openvnet role's firewall admits only loopback there.
 """
 
 import argparse
@@ -37,6 +40,8 @@ import urllib.error
 import urllib.request
 
 LOG = logging.getLogger('vna_emulator')
+# Where vna listens: every IPv4 address (trema's switch_manager binds INADDR_ANY).
+LISTEN = '0.0.0.0'
 
 OFPP_LOCAL = 0xfffffffe
 OFPP_CONTROLLER = 0xfffffffd
@@ -470,7 +475,8 @@ def make_app():
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='An emulator of OpenVNet vna: an OpenFlow 1.3 controller.')
-    parser.add_argument('--listen', default='127.0.0.1', help='address to listen on (default 127.0.0.1)')
+    parser.add_argument('--listen', default=LISTEN,
+                        help='address to listen on (default %s, every address, as vna)' % LISTEN)
     parser.add_argument('--port', type=int, default=6633, help='OpenFlow TCP port (default 6633)')
     parser.add_argument('--api', default='http://127.0.0.1:9090/api/1.0', help='the WebAPI base URL')
     parser.add_argument('--interval', type=float, default=1.0, help='seconds between WebAPI polls (default 1)')
@@ -478,6 +484,11 @@ def parse_args(argv=None):
     parser.add_argument('--ovs-ofctl', default='ovs-ofctl', help='the ovs-ofctl command (default ovs-ofctl)')
     parser.add_argument('--debug', action='store_true', help="also log os-ken's messages")
     return parser.parse_args(argv)
+
+
+def os_ken_args(options):
+    """os-ken's own options: where its OpenFlow listener binds."""
+    return ['--ofp-tcp-listen-port', str(options.port), '--ofp-listen-host', options.listen]
 
 
 def main(argv=None):
@@ -493,8 +504,7 @@ def main(argv=None):
     import os_ken.controller.controller  # noqa: F401
     module = sys.modules[__name__]
     module.VnaEmulator = make_app()
-    os_ken.cfg.CONF(args=['--ofp-tcp-listen-port', str(OPTIONS.port), '--ofp-listen-host', OPTIONS.listen],
-                    project='os_ken')
+    os_ken.cfg.CONF(args=os_ken_args(OPTIONS), project='os_ken')
     LOG.info('vna emulator: OpenFlow 1.3 on %s:%d, WebAPI %s every %ss', OPTIONS.listen, OPTIONS.port, OPTIONS.api,
              OPTIONS.interval)
     app_manager.AppManager.run_apps([__name__])

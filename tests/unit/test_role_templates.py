@@ -4,6 +4,7 @@ NetworkManager): rendered with Ansible's template settings and compared line by 
 import fnmatch
 import os
 import re
+import shutil
 import subprocess
 
 import jinja2
@@ -375,15 +376,67 @@ def test_redis_nftables_table_admits_loopback_and_the_cluster_only():
     assert not any('flush' in rule for rule in rules)
 
 
+def openvnet_nft(cluster_addresses=(), dcell_ports=(), openflow_ports=(6633,)):
+    """The openvnet role's table as vars/main.yml feeds it: DCell's ports only while DCell listens beyond loopback
+    (the cluster layout), vna's OpenFlow port wherever vna runs."""
+    return render_ansible('openvnet', 'firewall.nft.j2', __openvnet_nft_table='openvnet_dcell',
+                          openvnet_cluster_addresses=list(cluster_addresses),
+                          __openvnet_firewall_dcell_ports=list(dcell_ports),
+                          __openvnet_firewall_openflow_ports=list(openflow_ports))
+
+
 def test_openvnet_nftables_table_guards_the_dcell_ports_of_this_host():
-    rules = nft_rules(render_ansible('openvnet', 'firewall.nft.j2', openvnet_dcell_ports=[9101, 9102, 9103],
-                                     __openvnet_nft_table='openvnet_dcell', openvnet_cluster_addresses=['192.0.2.0/24']))
+    rules = nft_rules(openvnet_nft(['192.0.2.0/24'], [9101, 9102, 9103]))
     assert rules[:3] == ['table inet openvnet_dcell', 'delete table inet openvnet_dcell', 'table inet openvnet_dcell {']
     assert 'elements = { 192.0.2.0/24 }' in rules and 'set cluster_ipv6 {' not in rules
     assert [rule for rule in rules if 'dport' in rule] == [
         'iif lo tcp dport { 9101, 9102, 9103 } accept',
         'ip saddr @cluster_ipv4 tcp dport { 9101, 9102, 9103 } accept',
-        'tcp dport { 9101, 9102, 9103 } reject with tcp reset']
+        'tcp dport { 9101, 9102, 9103 } reject with tcp reset',
+        # vna's OpenFlow port stays loopback-only although the cluster reaches DCell
+        'iif lo tcp dport 6633 accept',
+        'tcp dport 6633 reject with tcp reset']
+    assert not any('flush' in rule for rule in rules)
+
+
+def test_openvnet_nftables_table_in_the_default_layout_guards_vnas_openflow_port_only():
+    """DCell on loopback needs no rule; vna listens on every address (as trema's switch_manager does): only
+    loopback, where the bridge's controller connects, reaches 6633, over IPv4 and IPv6 (an inet table)."""
+    rules = nft_rules(openvnet_nft())
+    assert rules == ['table inet openvnet_dcell', 'delete table inet openvnet_dcell', 'table inet openvnet_dcell {',
+                     'chain input {', 'type filter hook input priority filter - 10; policy accept;',
+                     'iif lo tcp dport 6633 accept',
+                     'tcp dport 6633 reject with tcp reset', '}', '}']
+
+
+def test_openvnet_nftables_table_follows_openvnet_vna_openflow_port_and_an_ipv6_cluster():
+    rules = nft_rules(openvnet_nft(['192.0.2.10', '2001:db8::b'], [9103], [16633]))
+    assert 'elements = { 192.0.2.10 }' in rules and 'elements = { 2001:db8::b }' in rules
+    assert [rule for rule in rules if 'dport' in rule] == [
+        'iif lo tcp dport { 9103 } accept',
+        'ip saddr @cluster_ipv4 tcp dport { 9103 } accept',
+        'ip6 saddr @cluster_ipv6 tcp dport { 9103 } accept',
+        'tcp dport { 9103 } reject with tcp reset',
+        'iif lo tcp dport 16633 accept',
+        'tcp dport 16633 reject with tcp reset']
+
+
+@pytest.mark.skipif(not shutil.which('nft') or not shutil.which('unshare'), reason='needs nft and unshare')
+@pytest.mark.parametrize('layout', ['default', 'cluster'])
+def test_openvnet_nftables_table_loads_and_lists_as_the_lab_reads_it(layout, tmp_path):
+    """nft itself, in a network namespace of its own: the file loads twice (the unit's reload), and
+    `nft list table` shows the rules the lab looks for (tests/lab/test_lab_e2e.py, exposed())."""
+    text = openvnet_nft(['192.0.2.0/24', '2001:db8::/64'], [9101, 9102, 9103]) if layout == 'cluster' else openvnet_nft()
+    path = tmp_path / 'openvnet-dcell.nft'
+    path.write_text(text)
+    proc = subprocess.run(['unshare', '-rn', 'sh', '-c', 'nft -f "$1" && nft -f "$1" && nft list table inet openvnet_dcell',
+                           'sh', str(path)], capture_output=True, text=True, check=False)
+    if proc.returncode and 'Operation not permitted' in proc.stderr:
+        pytest.skip('no network namespace here: %s' % proc.stderr.strip())
+    assert proc.returncode == 0, proc.stderr
+    listed = [line.strip() for line in proc.stdout.splitlines()]
+    assert listed.index('iif "lo" tcp dport 6633 accept') + 1 == listed.index('tcp dport 6633 reject with tcp reset')
+    assert ('tcp dport { 9101, 9102, 9103 } reject with tcp reset' in listed) == (layout == 'cluster')
 
 
 @pytest.mark.parametrize('role, table, extra', [
@@ -410,12 +463,40 @@ def test_redis_firewalld_rich_rules_for_el():
         'rule family="ipv6" source address="2001:db8::b" port port="6379" protocol="tcp" accept']
 
 
+OPENFLOW_REJECTS = ['rule family="ipv4" port port="6633" protocol="tcp" reject type="tcp-reset"',
+                    'rule family="ipv6" port port="6633" protocol="tcp" reject type="tcp-reset"']
+
+
 def test_openvnet_firewalld_rich_rules_for_el():
-    text = render_ansible('openvnet', 'firewalld.rules.j2', openvnet_dcell_ports=[9101, 9103],
-                          openvnet_cluster_addresses=['192.0.2.10', '192.0.2.11'])
+    text = render_ansible('openvnet', 'firewalld.rules.j2', __openvnet_firewall_dcell_ports=[9101, 9103],
+                          __openvnet_firewall_openflow_ports=[6633], openvnet_cluster_addresses=['192.0.2.10', '192.0.2.11'])
     assert [line for line in text.splitlines() if line] == [
         'rule family="ipv4" source address="192.0.2.%s" port port="%d" protocol="tcp" accept' % (host, port)
-        for host in (10, 11) for port in (9101, 9103)]
+        for host in (10, 11) for port in (9101, 9103)] + OPENFLOW_REJECTS
+
+
+def test_openvnet_firewalld_rich_rules_in_the_default_layout_refuse_vnas_openflow_port_only():
+    """DCell on loopback: no cluster rule even with addresses given; 6633 refused with a reset, IPv4 and IPv6
+    (firewalld admits loopback, where the bridge's controller connects, before any zone)."""
+    text = render_ansible('openvnet', 'firewalld.rules.j2', __openvnet_firewall_dcell_ports=[],
+                          __openvnet_firewall_openflow_ports=[6633], openvnet_cluster_addresses=['192.0.2.10'])
+    assert [line for line in text.splitlines() if line] == OPENFLOW_REJECTS
+    # a host without vna: nothing of OpenFlow's
+    text = render_ansible('openvnet', 'firewalld.rules.j2', __openvnet_firewall_dcell_ports=[9101],
+                          __openvnet_firewall_openflow_ports=[], openvnet_cluster_addresses=['2001:db8::b'])
+    assert [line for line in text.splitlines() if line] == [
+        'rule family="ipv6" source address="2001:db8::b" port port="9101" protocol="tcp" accept']
+
+
+def test_openvnet_firewall_absent_removes_the_openflow_rules_firewall_yml_adds():
+    """firewall_absent.yml writes the OpenFlow rich rules out by hand: the same strings as the template's."""
+    with open(os.path.join(ROLES, 'openvnet', 'tasks', 'firewall_absent.yml')) as f:
+        tasks = yaml.safe_load(f)
+    task = next(t for t in tasks if 'ansible.posix.firewalld' in t)
+    rendered = [jinja2.Template(task['ansible.posix.firewalld']['rich_rule']).render(item=family, openvnet_vna_openflow_port=6633)
+                for family in task['loop']]
+    assert rendered == OPENFLOW_REJECTS
+    assert task['ansible.posix.firewalld']['state'] == 'disabled'
 
 
 @pytest.mark.parametrize('address', ['127.0.0.1', '192.0.2.10'])

@@ -213,7 +213,7 @@ def _repos_patterns():
 ])
 def test_repos_url_pattern(url, ok):
     import re
-    url_pattern, _ = _repos_patterns()
+    url_pattern = _repos_patterns()[0]
     # Jinja's match test: re.match
     assert bool(re.match(url_pattern, url)) is ok
 
@@ -222,5 +222,49 @@ def test_repos_url_pattern(url, ok):
     ('HTTPS://mirror.example/key', True), ('File:///etc/pki/key', True), ('http://mirror.example/key', False)])
 def test_repos_trusted_pattern(url, trusted):
     import re
-    _, trusted_pattern = _repos_patterns()
+    trusted_pattern = _repos_patterns()[1]
     assert bool(re.match(trusted_pattern, url)) is trusted
+
+
+# Issue 23, 7: vna's OpenFlow port (vna listens on every address) is loopback-only wherever vna runs.
+def _openvnet_firewall_vars(**overrides):
+    """vars/main.yml's firewall switches as Ansible evaluates them on a Debian hub with an underlay address."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar, trust_as_template
+
+    def trust(value):
+        if isinstance(value, str):
+            return trust_as_template(value)
+        if isinstance(value, list):
+            return [trust(v) for v in value]
+        if isinstance(value, dict):
+            return dict((k, trust(v)) for k, v in value.items())
+        return value
+
+    variables = trust(dict(role_defaults('openvnet'), **role_vars('openvnet')))
+    variables.update(ansible_facts={'os_family': 'Debian'}, inventory_hostname='sv0', openvnet_topology={'hubs': {}},
+                     openvnet_underlay_address='192.0.2.10')
+    variables.update(trust(overrides))
+    templar = Templar(loader=DataLoader(), variables=variables)
+    return dict((name, templar.template(variables[name])) for name in
+                ('openvnet_firewalled', '__openvnet_firewall_dcell_ports', '__openvnet_firewall_openflow_ports'))
+
+
+@pytest.mark.parametrize('overrides, firewalled, dcell, openflow', [
+    ({}, True, [], [6633]),                                                          # default layout: OpenFlow only
+    ({'openvnet_cluster_addresses': ['192.0.2.0/24']}, True, [9101, 9102, 9103], [6633]),   # cluster: both
+    ({'openvnet_services': ['vna'], 'openvnet_cluster_addresses': ['192.0.2.0/24']}, True, [9103], [6633]),
+    ({'openvnet_vna_openflow_port': 16633}, True, [], [16633]),
+    ({'openvnet_services': ['vnmgr', 'webapi']}, False, [], []),                       # no vna, DCell on loopback
+    ({'openvnet_firewall': 'none'}, False, [], [6633]),                                # left to the user
+])
+def test_openvnet_firewall_covers_vnas_openflow_port_in_every_layout(overrides, firewalled, dcell, openflow):
+    found = _openvnet_firewall_vars(**overrides)
+    assert found == {'openvnet_firewalled': firewalled, '__openvnet_firewall_dcell_ports': dcell,
+                     '__openvnet_firewall_openflow_ports': openflow}
+    assert role_defaults('openvnet')['openvnet_vna_openflow_port'] == 6633
+
+
+def test_openvnet_vna_openflow_port_is_where_the_bridges_controller_points():
+    from ansible_collections.openvnet.openvnet.plugins.filter.topology import CONTROLLER
+    assert CONTROLLER == 'tcp:127.0.0.1:%d' % role_defaults('openvnet')['openvnet_vna_openflow_port']

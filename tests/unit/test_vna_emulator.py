@@ -232,3 +232,13 @@ def test_format_flow():
 def test_importing_it_does_not_import_os_ken():
     code = 'import sys, tests.support.vna_emulator; sys.exit("os_ken" in sys.modules)'
     assert subprocess.run([sys.executable, '-c', code], cwd=ROOT, check=False).returncode == 0
+
+
+def test_it_listens_on_every_address_like_vna_unless_told():
+    # vna (trema's switch_manager, started by vnet/lib/vnet/node_modules/service_openflow.rb) binds INADDR_ANY:6633;
+    # the openvnet role's firewall, not the listener, keeps it to loopback
+    options = vna.parse_args([])
+    assert (options.listen, options.port) == ('0.0.0.0', 6633)
+    assert vna.os_ken_args(options) == ['--ofp-tcp-listen-port', '6633', '--ofp-listen-host', '0.0.0.0']
+    options = vna.parse_args(['--listen', '127.0.0.1', '--port', '16633'])
+    assert vna.os_ken_args(options) == ['--ofp-tcp-listen-port', '16633', '--ofp-listen-host', '127.0.0.1']

@@ -1,6 +1,8 @@
 """OpenVNet in the cluster layout: DCell's node.addr is the underlay address (192.0.2.10), and
 only loopback and the cluster (192.0.2.11, in the namespace "underlay") reach the DCell ports;
-192.0.2.99 is refused. A stand-in listens there (prepare.yml), since OpenVNet cannot run here."""
+192.0.2.99 is refused. vna's OpenFlow port (6633, on every address as vna listens) stays loopback-only:
+the cluster is refused there too. A stand-in listens on those ports (prepare.yml), since OpenVNet
+cannot run here."""
 
 import pytest
 
@@ -35,20 +37,29 @@ def test_a_cluster_address_is_admitted_and_an_outsider_refused(host, port):
     assert probe(host, '192.0.2.99', port) == 'ConnectionRefusedError'
 
 
+def test_vnas_openflow_port_admits_loopback_only_even_from_the_cluster(host):
+    assert probe(host, '192.0.2.11', 6633) == 'ConnectionRefusedError'
+    assert probe(host, '192.0.2.99', 6633) == 'ConnectionRefusedError'
+    local = host.check_output("python3 -c %s", "import socket; socket.create_connection(('127.0.0.1', 6633), timeout=5)"
+                              ".close(); print('connected')")
+    assert local == 'connected'
+
+
 def test_our_own_table(host):
     table = host.check_output('nft list table inet openvnet_dcell')
     assert '192.0.2.10' in table and '192.0.2.11' in table and '192.0.2.99' not in table
     reject = [line.strip() for line in table.splitlines() if 'reject' in line]
-    assert len(reject) == 1 and reject[0].endswith('reject with tcp reset'), reject
+    assert len(reject) == 2 and all(r.endswith('reject with tcp reset') for r in reject), reject
     assert all(str(port) in reject[0] for port in PORTS), reject
+    assert reject[1] == 'tcp dport 6633 reject with tcp reset', reject
     unit = host.service('openvnet-dcell-firewall')
     assert unit.is_enabled and unit.is_running
 
 
 def test_other_ports_are_not_touched(host):
-    """The table only guards the DCell ports: anything else the host allows stays allowed."""
+    """The table only guards the DCell ports and vna's OpenFlow port: anything else the host allows stays allowed."""
     table = host.check_output('nft list table inet openvnet_dcell')
-    assert 'policy accept' in table and table.count('reject') == 1
+    assert 'policy accept' in table and table.count('reject') == 2
 
 
 def test_the_database_password_is_not_world_readable(host):

@@ -24,10 +24,20 @@ def listeners(host):
 
 def test_the_control_plane_listens_on_loopback_only(host):
     """Redis (6379) and the WebAPI (9090, the emulator here) on 127.0.0.1 only; DCell (9101-9103) would be
-    there too (node.addr, above). No firewall of ours: nothing to guard."""
+    there too (node.addr, above)."""
     ours = [a for a in listeners(host) if a.rsplit(':', 1)[1] in ('6379', '9090', '9101', '9102', '9103')]
     assert ours == ['127.0.0.1:6379', '127.0.0.1:9090']
-    assert not host.file('/etc/systemd/system/openvnet-dcell-firewall.service').exists
+
+
+def test_vnas_openflow_port_is_loopback_only_by_our_table(host):
+    """vna listens on every address (trema's switch_manager): in the default layout too, our table admits only
+    loopback (the bridge's controller connection) to 6633 and resets the rest; DCell on loopback needs no rule."""
+    table = host.check_output('nft list table inet openvnet_dcell')
+    rules = [line.strip() for line in table.splitlines()]
+    assert rules.index('iif "lo" tcp dport 6633 accept') + 1 == rules.index('tcp dport 6633 reject with tcp reset')
+    assert 'policy accept' in table and table.count('reject') == 1 and '9101' not in table
+    unit = host.service('openvnet-dcell-firewall')
+    assert unit.is_enabled and unit.is_running
 
 
 def test_mariadb_listens_on_loopback_only(host):
