@@ -96,6 +96,14 @@ def parse_mark(display_name, marker):
     return owners, rest[2:]
 
 
+def port_name(value):
+    """A port name the display name's record (``[port P on dp-X]``) can be read back from."""
+    if value is not None and not re.match(r'[^\s\[\]]{1,255}\Z', value):
+        raise Invalid('port_name: %r has a space or a bracket, which the display name that records it could not be '
+                      'read back from' % value)
+    return value
+
+
 def fingerprint(marker, label, port=None, owner=None, owners=()):
     name = '%s: %s' % (mark(marker, owners), label)
     where = ' '.join(p for p in (('port %s' % port) if port else None, ('on %s' % owner) if owner else None) if p)
@@ -124,7 +132,7 @@ def interface_item(d, marker, owners):
                 network_uuid=check_uuid('network_uuid', d.get('network_uuid'), 'nw'),
                 mac_address=normalize_mac('mac_address', text('mac_address', d.get('mac_address'))),
                 ipv4_address=check_ipv4('ipv4_address', text('ipv4_address', d.get('ipv4_address'))),
-                port_name=text('port_name', d.get('port_name')))
+                port_name=port_name(text('port_name', d.get('port_name'))))
     if want['ipv4_address'] and not want['network_uuid']:
         raise Invalid('ipv4_address needs network_uuid (the network it is leased from)')
     if want['ipv4_address'] and not want['mac_address']:
@@ -261,6 +269,13 @@ class Registrations:
     def managed(self, kind, obj):
         return self.ownership(kind, obj) in ('ours', 'shared')
 
+    def other_owners(self, kind, obj):
+        """The owners of a shared network besides this one."""
+        if kind != 'networks' or not self.owner:
+            return []
+        parsed = parse_mark(obj.get('display_name'), self.marker)
+        return sorted(o for o in (parsed[0] if parsed else ()) if o != self.owner)
+
     def owners_after(self, obj, leave=False):
         """A network's owners once this run joins (or leaves) it."""
         parsed = parse_mark(obj.get('display_name'), self.marker) if obj else None
@@ -334,6 +349,11 @@ class Registrations:
                 if obj is None:
                     continue
                 owned = self.ownership(kind, obj)
+                if owned == 'joinable' and not self.p['force']:
+                    # a network only other owners keep: this owner has left it already (or never had it)
+                    self.warnings.append('%s is owned by %s, not by %s: left as it is'
+                                         % (uuid, ', '.join(self.other_owners(kind, obj)), self.owner))
+                    continue
                 if owned not in ('ours', 'shared') and not self.p['force']:
                     self.fail('%s %s is not this task\'s to delete (display_name %r does not carry %r); set force=true '
                               'to delete it anyway' % (kind[:-1], uuid, obj.get('display_name'),
@@ -376,6 +396,17 @@ class Registrations:
                     obj['_ports'] = (have['port_name'], have['owner_datapath_uuid'])
                 fixed = [f for f in IMMUTABLE[kind] if (want.get(f) is not None or kind != 'interfaces')
                          and have.get(f) != want.get(f)]
+                others = self.other_owners(kind, obj)
+                if fixed and others:
+                    changes = ['%s %r -> %r' % (f, have.get(f), want.get(f)) for f in fixed]
+                    try:
+                        users = [what for k, u, what in self.catalog.dependents(kind, uuid, obj)]
+                    except Incomplete as e:
+                        users = [str(e)]
+                    self.fail('%s is also owned by %s (display_name %r): its fixed fields cannot change while another '
+                              'owner has it (%s)%s; nothing was changed'
+                              % (uuid, ', '.join(others), obj.get('display_name'), '; '.join(changes),
+                                 '; a re-create would destroy %s' % ', '.join(users) if users else ''))
                 if fixed and not p['recreate']:
                     changes = ['%s %r -> %r' % (f, have.get(f), want.get(f)) for f in fixed]
                     refused.append('%s: %s' % (uuid, '; '.join(changes)))
@@ -407,30 +438,32 @@ class Registrations:
     def deletable(self, deletes, fail):
         """The deletes whose resource nothing else uses, read completely (OpenVNet destroys what uses a network
         or datapath with it: Catalog). Absent fails naming the users; purge keeps the resource, with a warning."""
-        going = set((k, u) for k, u, a, r, w, o in deletes if a == 'delete')
         wanted = set((k, u) for k in ORDER for u, w in self.wanted[k])
-        kept = []
-        for step in deletes:
-            kind, uuid, action, dummy, dummy, obj = step
-            if action != 'delete':
-                kept.append(step)
-                continue
-            try:
-                users = [what for k, u, what in self.catalog.dependents(kind, uuid, obj, going)]
-            except Incomplete as e:
-                users = ['what OpenVNet did not list (%s)' % e]
-            if kind in ('networks', 'datapaths'):
-                field = 'network_uuid' if kind == 'networks' else 'owner_datapath_uuid'
-                users += ['interface %s (wanted by this task)' % u for u, w in self.wanted['interfaces']
-                          if w.get(field) == uuid and ('interfaces', u) in wanted]
-            if users:
-                msg = '%s is still used by %s' % (uuid, ', '.join(users))
-                if fail:
-                    self.fail('cannot delete ' + msg)
-                self.warnings.append('not purged: %s, which this task does not remove' % msg)
-                continue
-            kept.append(step)
-        return kept
+        held = {}       # (kind, uuid) -> what still uses it
+        while True:
+            # what is kept no longer goes: what it used must be checked again (a host interface whose datapath stays)
+            going = set((k, u) for k, u, a, r, w, o in deletes if a == 'delete' and (k, u) not in held)
+            for kind, uuid, action, dummy, dummy, obj in deletes:
+                if action != 'delete' or (kind, uuid) in held:
+                    continue
+                try:
+                    users = [what for k, u, what in self.catalog.dependents(kind, uuid, obj, going)]
+                except Incomplete as e:
+                    users = ['what OpenVNet did not list (%s)' % e]
+                if kind in ('networks', 'datapaths'):
+                    field = 'network_uuid' if kind == 'networks' else 'owner_datapath_uuid'
+                    users += ['interface %s (wanted by this task)' % u for u, w in self.wanted['interfaces']
+                              if w.get(field) == uuid and ('interfaces', u) in wanted]
+                if users:
+                    held[(kind, uuid)] = users
+            if going == set((k, u) for k, u, a, r, w, o in deletes if a == 'delete' and (k, u) not in held):
+                break
+        for (kind, uuid), users in sorted(held.items()):
+            msg = '%s is still used by %s' % (uuid, ', '.join(users))
+            if fail:
+                self.fail('cannot delete ' + msg)
+            self.warnings.append('not purged: %s, which this task does not remove' % msg)
+        return [step for step in deletes if (step[0], step[1]) not in held]
 
     def carry(self, steps, wanted):
         """A re-created network or datapath takes with it what uses it (Catalog): the interfaces this task
@@ -595,11 +628,58 @@ class Registrations:
         self.done.append('deleted %s' % uuid)
 
     def update(self, kind, uuid, want, obj):
+        if kind == 'networks' and self.owner and self.ownership(kind, obj) is not None:
+            parsed = parse_mark(want.get('display_name'), self.marker)
+            return self.update_owners(uuid, parsed is not None and self.owner not in parsed[0], want)
         have = view(kind, obj)
         changes = dict((f, want[f]) for f in MUTABLE[kind] if want.get(f) is not None and have.get(f) != want[f])
         obj = expect_object(self.client.update(kind, uuid, changes), 'PUT %s/%s' % (kind, uuid), uuid)
         self.done.append('updated %s' % uuid)
         return obj
+
+    def update_owners(self, uuid, leave, want=None):
+        """Join (or leave) a shared network. Its owners live in one display name that hubs write at the same
+        moment: read them again right before the write, then read back; another run's write in between is
+        merged in again (a few times), so no owner is lost."""
+        want = want or {}
+        for dummy in range(4):
+            fresh = self.client.read('networks', uuid)
+            if fresh is None:
+                raise OpenVNetError('PUT networks/%s: it was deleted by another run meanwhile' % uuid)
+            owners = self.owners_after(fresh, leave=leave)
+            if not owners:
+                # the others left meanwhile: this owner is the last, and a later purge deletes it
+                self.warnings.append('%s: every other owner left it meanwhile; run again to delete it' % uuid)
+                return fresh
+            parsed = parse_mark(want.get('display_name'), self.marker) or parse_mark(fresh.get('display_name'),
+                                                                                     self.marker)
+            changes = dict((f, want[f]) for f in MUTABLE['networks'] if f != 'display_name' and want.get(f) is not None
+                           and view('networks', fresh).get(f) != want[f])
+            name = fingerprint(self.marker, parsed[1] if parsed else uuid, owners=owners)
+            if name != fresh.get('display_name'):
+                changes['display_name'] = name
+            if changes:
+                expect_object(self.client.update('networks', uuid, changes), 'PUT networks/%s' % uuid, uuid)
+            obj = self.client.read('networks', uuid)
+            mine = obj is not None and self.owner in (parse_mark(obj.get('display_name'), self.marker) or ((),))[0]
+            if obj is not None and mine != leave:
+                self.done.append('updated %s' % uuid)
+                return obj
+        raise OpenVNetError('networks/%s: other runs kept rewriting its owners; run again' % uuid)
+
+    def fresh_delete(self, uuid, going):
+        """Right before a network is deleted (OpenVNet never refuses it, and strips every address leased in it):
+        is it still this owner's alone, and unused? Another hub may have joined it since the plan was read."""
+        obj = self.client.read('networks', uuid)
+        if obj is None:
+            return 'gone'
+        if self.ownership('networks', obj) != 'ours' and not (self.ownership('networks', obj) is None and self.p['force']):
+            return 'owners'
+        try:
+            users = Catalog(self.client).dependents('networks', uuid, obj, going)
+        except Incomplete:
+            return 'used'
+        return 'used' if users else None
 
     def apply(self, steps):
         check = self.module.check_mode
@@ -624,7 +704,17 @@ class Registrations:
                  (s[0] == 'interfaces' and s[2] == 'recreate' and s[5].get('network_uuid') in redo_networks)]
         order = dict((k, i) for i, k in enumerate(ORDER))
         try:
+            going = set((s[0], s[1]) for s in steps if s[2] in ('delete', 'recreate'))
             for kind, uuid, action, reason, want, obj in sorted(early, key=lambda s: -order[s[0]]):
+                if kind == 'networks' and action == 'delete' and self.owner:
+                    why = self.fresh_delete(uuid, going)
+                    if why == 'owners':
+                        self.warnings.append('%s: another owner joined it meanwhile; only this owner left it' % uuid)
+                        self.update_owners(uuid, True)
+                        continue
+                    if why == 'used':
+                        self.warnings.append('not deleted: %s, which something started to use meanwhile' % uuid)
+                        continue
                 self.delete(kind, uuid)
                 if action == 'recreate':
                     removed.append((kind, obj))

@@ -164,7 +164,7 @@ options:
     type: str
   force:
     description:
-      - Adopt listed resources that exist without this task's mark (a user's, or another owner's: their
+      - Adopt listed resources that exist without this task's mark (a user's, or another owner's; their
         display name is rewritten with this mark), and, with O(state=absent), delete them. Without it such a
         resource fails the task before any change. Unlisted resources are never adopted.
     type: bool

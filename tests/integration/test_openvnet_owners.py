@@ -214,4 +214,3 @@ def test_a_duplicate_mac_names_the_interface_that_holds_it(openvnet):
         dict(uuid='if-new', network_uuid='nw-test1', mac_address='02:00:00:00:02:02', ipv4_address='10.1.0.51')]))
     assert bulk['failed'] and 'if-u2' in bulk['msg'], bulk
     assert openvnet.get('interfaces/if-new.json') is None
-

@@ -144,7 +144,7 @@ def mac_int(name, value):
 def ipv4(value):
     # PARSE_IPV4 (axsh/openvnet 1407ad79 vnet/lib/vnet/endpoints/1.0/helpers.rb): a /prefix is accepted
     try:
-        return ipaddress.IPv4Address(str(value).split('/')[0])
+        return ipaddress.IPv4Address(str(value).split('/', maxsplit=1)[0])
     except ValueError:
         raise ApiError('ArgumentError', 'Could not parse IPv4 address: %s' % value)
 
@@ -623,7 +623,10 @@ class Api:
     def route_view(self, row):
         """(axsh/openvnet 1407ad79 vnet/lib/vnet/model_wrappers/route.rb): uuids, no ids."""
         store = self.store
-        uuid_of = (lambda resource, row_id: store.by_id(resource, row_id)['uuid'] if row_id is not None else None)
+
+        def uuid_of(resource, row_id):
+            return store.by_id(resource, row_id)['uuid'] if row_id is not None else None
+
         return {'uuid': row['uuid'], 'route_link_uuid': uuid_of('route_links', row['route_link_id']),
                 'network_uuid': uuid_of('networks', row['network_id']),
                 'interface_uuid': uuid_of('interfaces', row['interface_id']), 'mode': row['mode'],

@@ -128,7 +128,7 @@ def test_show_sends_paging_options_only_without_uuids(vnctl):
     # axsh/openvnet 1407ad79 client/vnctl/lib/vnctl/cli/base.rb define_show: options (limit, offset)
     # without UUIDs; with UUIDs one GET each and no query string; each body put on its own.
     vnctl('datapaths', 'show', '--limit=3', '--offset=1')
-    rc, out, _ = vnctl('datapaths', 'show', 'dp-1', 'dp-2', '--limit=3')
+    rc, out, dummy = vnctl('datapaths', 'show', 'dp-1', 'dp-2', '--limit=3')
     assert vnctl.sent() == [('GET', '/api/1.0/datapaths.yml?limit=3&offset=1'),
                             ('GET', '/api/1.0/datapaths/dp-1.yml'), ('GET', '/api/1.0/datapaths/dp-2.yml')]
     assert (rc, out) == (0, '---\n:uuid: x\n---\n:uuid: x\n')
@@ -137,7 +137,7 @@ def test_show_sends_paging_options_only_without_uuids(vnctl):
 def test_del_one_request_per_uuid_and_bodies_joined_by_a_newline(vnctl):
     # axsh/openvnet 1407ad79 client/vnctl/lib/vnctl/cli/base.rb define_del: DELETE suffix/UUID with the
     # (empty) options, so a bare "?"; the bodies joined with "\n", then put.
-    rc, out, _ = vnctl('datapaths', 'del', 'dp-1', 'dp-2')
+    rc, out, dummy = vnctl('datapaths', 'del', 'dp-1', 'dp-2')
     assert vnctl.sent() == [('DELETE', '/api/1.0/datapaths/dp-1.yml?'), ('DELETE', '/api/1.0/datapaths/dp-2.yml?')]
     assert (rc, out) == (0, '---\n:uuid: x\n\n---\n:uuid: x\n')
     assert vnctl('datapaths', 'del') == (0, '\n', '')

@@ -506,7 +506,7 @@ def test_a_udp_port_without_key_or_dst_port_has_ovs_defaults():
 def test_the_filters_fail_with_a_sentence_on_bad_input(call):
     with pytest.raises(AnsibleFilterError) as raised:
         call()
-    assert type(raised.value) is not TypeError and str(raised.value)[0].isalpha()
+    assert not isinstance(raised.value, TypeError) and str(raised.value)[0].isalpha()
 
 
 # Issue 23, 4: gretap_peer deletes only its own tunnel.
