@@ -12,14 +12,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 LAB=${LAB:-$(cd "$HERE/../.." && pwd)/.build/lab}
 FLAVOUR=${LAB_IMAGE:-base}
 case $FLAVOUR in
-  base) ROLE_PACKAGES=,ifupdown,openvswitch-switch,redis-server,redis-tools,mariadb-server,mariadb-client,python3-pymysql,python3-os-ken,python3-cffi-backend
+  base) ROLE_PACKAGES=,ifupdown,openvswitch-switch,redis-server,redis-tools,mariadb-server,mariadb-client,python3-pymysql,python3-os-ken,python3-cffi-backend,nftables
         KERNEL_PREFIX= ;;
   bare) ROLE_PACKAGES= KERNEL_PREFIX=bare- ;;
   *) echo "LAB_IMAGE must be base or bare" >&2; exit 2 ;;
 esac
 IMAGE="$LAB/$FLAVOUR.img"
 STAMP="$LAB/$FLAVOUR.version"
-VERSION=4   # bump when this script or guest/ changes what the image holds
+VERSION=5   # bump when this script or guest/ changes what the image holds
 
 mkdir -p "$LAB"
 [ -f "$LAB/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C openvnet-lab -f "$LAB/id_ed25519"

@@ -8,7 +8,8 @@ network namespace, where the TEST-NET addresses 192.0.2.0/24 and 2001:db8::/64 l
 
 `prepare` installs, on the hub, the emulators that stand in for OpenVNet's services
 (tests/support: the WebAPI's and vnctl's, and vna's as the unit vnet-vna, an OpenFlow 1.3
-controller on 127.0.0.1:6633 where br0's controller points): lab scaffolding, not part of
+controller listening on every address, port 6633, as the real vna does, where br0's controller
+points at 127.0.0.1:6633; the openvnet role's firewall admits it from loopback only): lab scaffolding, not part of
 the product, so one SSH stream instead of a playbook (a module run costs seconds under TCG).
 
 LAB_IMAGE=bare boots the image without the roles' packages (tests/lab/image.sh).
@@ -48,7 +49,7 @@ Description=OpenVNet vna emulator (tests only): OpenFlow 1.3 controller for br0
 After=network.target openvnet-webapi-emulator.service
 [Service]
 ExecStart=/usr/bin/python3 /opt/openvnet-emulator/vna_emulator.py --api http://127.0.0.1:9090/api/1.0 \\
-  --listen 127.0.0.1 --port 6633
+  --port 6633
 Restart=always
 RestartSec=1
 [Install]
