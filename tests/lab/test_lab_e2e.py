@@ -192,6 +192,9 @@ def test_1c_what_openvnet_or_the_path_does_not_pass_fails_the_verification_with_
     # and the underlay towards sv2 carries less than the model's path: the lab's bridge drops
     # frames larger than its port's MTU, as a narrower link on the way would
     lab_netns('link', 'set', 'tap-sv2', 'mtu', '1400')
+    # and sv1's device is forced to its own tunnel's 1462 by hand, above the network's 1430: sv2 would drop
+    # sv1's full-size frames (one network, one MTU)
+    ssh('sv1', 'ip link set dev gre-sv0 mtu 1462')
     try:
         assert ssh('sv1', 'ping -I 10.0.0.99 -c 3 -i 0.2 -w 5 10.0.0.2 >/dev/null; echo rc=$?').strip() == 'rc=1'
         assert ssh('sv1', 'ping -c 3 -i 0.2 -w 10 10.0.0.2 >/dev/null; echo rc=$?').strip() == 'rc=0'
@@ -199,10 +202,15 @@ def test_1c_what_openvnet_or_the_path_does_not_pass_fails_the_verification_with_
         assert proc.returncode != 0
         out = proc.stdout + proc.stderr
         assert 'sv1: gre-sv0: address 10.0.0.99 is not registered (OpenVNet has 10.0.0.1)' in out
-        for line in ('sv1    -> sv2    df 1430   FAILED (a small ping passes', 'sv2    -> sv1    df 1430   FAILED (a small'):
+        # the probe goes at the sender's own MTU, and the fault names both ends and both MTUs
+        assert "sv1: gre-sv0: mtu 1462, the network's MTU is 1430" in out
+        assert "sv0: sv1 (gre-sv0, mtu 1462) and sv2 (vxlan-sv0, mtu 1430) are on one network" in out
+        for line in ("sv1    -> sv2    df 1462   FAILED (sv1 sends 1462 bytes, sv2's MTU is 1430",
+                     'sv2    -> sv1    df 1430   FAILED (a small'):
             assert line in out
     finally:
         ssh('sv1', 'ip address del 10.0.0.99/24 dev gre-sv0')
+        ssh('sv1', 'ip link set dev gre-sv0 mtu 1430')
         lab_netns('link', 'set', 'tap-sv2', 'mtu', '1500')
 
 
