@@ -422,7 +422,9 @@ def test_two_runs_creating_the_same_port_at_once_converge(ovs, tmp_path):
 
 
 def test_a_run_that_made_another_port_at_once_is_named(ovs, tmp_path):
-    env, other = racing(ovs, tmp_path, 'add-port', 'ovs_tunnel_port', **dict(VX1, **{'key': 200}))
+    another = dict(VX1)
+    another['key'] = 200
+    env, other = racing(ovs, tmp_path, 'add-port', 'ovs_tunnel_port', **another)
     result = raced(ovs, env, **VX1)
     assert other()['changed'] is True
     assert result['failed'] is True and result['changed'] is False and result['commands'] == []
