@@ -11,7 +11,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 ANSIBLE_TEST_PIP := 24_2
 COLLECTION_LINK := .build/collections/ansible_collections/openvnet/openvnet
 SANITY_TREE := .build/sanity/ansible_collections/openvnet/openvnet
-APT_PACKAGES := openvswitch-switch python3-os-ken git rsync iproute2 util-linux docker.io debootstrap iptables qemu-system-x86 qemu-utils openssh-client e2fsprogs
+APT_PACKAGES := openvswitch-switch python3-os-ken git rsync iproute2 util-linux docker.io debootstrap iptables nftables qemu-system-x86 qemu-utils openssh-client e2fsprogs
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help setup apt venv link lint sanity unit integration molecule release-check matrix checks lab-image lab-up lab-down lab-test test main bench clean
