@@ -35,29 +35,7 @@ HUB_A = hub('dp-a', '02:00:00:00:00:0a', [vif('if-a1', 1, 'dp-a'), vif('if-a2', 
 HUB_B = hub('dp-b', '02:00:00:00:00:0b', [vif('if-b1', 11, 'dp-b')])
 
 
-class Emulator(webapi_client.Emulator):
-    def registrations(self, args, check=False):
-        return self.run('openvnet_registrations', args, check=check)
-
-    def post(self, kind, **params):
-        return self.call('POST', '%s.json' % kind, **params)
-
-    def snapshot(self, *paths):
-        return dict((path, self.get(path)) for path in paths)
-
-    def name(self, path):
-        return (self.get(path) or {}).get('display_name')
-
-    def everything(self):
-        out = {}
-        for kind in ('datapaths', 'networks', 'interfaces'):
-            for item in self.get('%s.json' % kind)['items']:
-                out[item['uuid']] = item
-                if kind == 'interfaces':
-                    out[item['uuid'] + '/ports'] = self.get('interfaces/%s/ports.json' % item['uuid'])['items']
-                if kind == 'datapaths':
-                    out[item['uuid'] + '/networks'] = self.get('datapaths/%s/networks.json' % item['uuid'])['items']
-        return out
+Emulator = webapi_client.Registrations
 
 
 @pytest.fixture

@@ -30,15 +30,7 @@ HUB_A = hub('dp-a', '02:00:00:00:00:0a', [vif('if-a1', 1, 'dp-a'), vif('if-a2', 
 HUB_B = hub('dp-b', '02:00:00:00:00:0b', [vif('if-b1', 11, 'dp-b')])
 
 
-class Emulator(webapi_client.Emulator):
-    def registrations(self, args, check=False):
-        return self.run('openvnet_registrations', args, check=check)
-
-    def post(self, kind, **params):
-        return self.call('POST', '%s.json' % kind, **params)
-
-    def snapshot(self, *paths):
-        return dict((path, self.get(path)) for path in paths)
+Emulator = webapi_client.Registrations
 
 
 @pytest.fixture

@@ -58,6 +58,34 @@ class Emulator:
         return sorted(o['uuid'] for o in self.get('%s.json' % kind)['items'])
 
 
+class Registrations(Emulator):
+    """The handle the ownership and dependents tests use: openvnet_registrations runs, and what the
+    emulator holds, read whole."""
+
+    def registrations(self, args, check=False):
+        return self.run('openvnet_registrations', args, check=check)
+
+    def post(self, kind, **params):
+        return self.call('POST', '%s.json' % kind, **params)
+
+    def snapshot(self, *paths):
+        return dict((path, self.get(path)) for path in paths)
+
+    def name(self, path):
+        return (self.get(path) or {}).get('display_name')
+
+    def everything(self):
+        out = {}
+        for kind in ('datapaths', 'networks', 'interfaces'):
+            for item in self.get('%s.json' % kind)['items']:
+                out[item['uuid']] = item
+                if kind == 'interfaces':
+                    out[item['uuid'] + '/ports'] = self.get('interfaces/%s/ports.json' % item['uuid'])['items']
+                if kind == 'datapaths':
+                    out[item['uuid'] + '/networks'] = self.get('datapaths/%s/networks.json' % item['uuid'])['items']
+        return out
+
+
 @contextlib.contextmanager
 def emulating(transport, home, handle=Emulator, **options):
     """A WebAPI emulator on a free port (``options`` go to ``serve``), as ``handle`` sees it; stopped after."""
