@@ -221,6 +221,7 @@ def test_2_after_vna_restarts_a_second_run_changes_nothing_and_verifies(lab):
     # and OVS retries with backoff: wait for a connection made after the restart (OVS reports the old
     # one as connected for a few seconds after vna went away); site.yml's verification then proves
     # that vna programmed the bridge again
+
     def reconnected():
         out = ssh('sv0', 'ovs-vsctl get controller br0 is_connected status:sec_since_connect').split()
         return len(out) == 2 and out[0] == 'true' and int(out[1].strip('"')) < time.time() - started
