@@ -429,16 +429,26 @@ class Catalog:
                              'openvnet role) above their number' % (len(objects), kind))
         return objects
 
+    def relations(self, resource, uuid, relation):
+        """A relation's (items, total); none when the resource went meanwhile (another run deleted it: what
+        it had went with it, and the write that follows finds it gone)."""
+        try:
+            return self.client.relations(resource, uuid, relation)
+        except OpenVNetError as e:
+            if e.code != '100':
+                raise
+            return [], 0
+
     def ports(self, interface):
         """The ports of an interface: [{port_name, datapath_id, ...}]."""
         if interface not in self.port_cache:
-            self.port_cache[interface] = self.client.relations('interfaces', interface, 'ports')[0]
+            self.port_cache[interface] = self.relations('interfaces', interface, 'ports')[0]
         return self.port_cache[interface]
 
     def networks_of(self, datapath):
         """The networks a datapath is linked to (datapath networks), read completely."""
         if datapath not in self.network_links:
-            items, total = self.client.relations('datapaths', datapath, 'networks')
+            items, total = self.relations('datapaths', datapath, 'networks')
             if total > len(items):
                 raise Incomplete('OpenVNet listed only %d of the %d networks of %s; raise pagination_limit'
                                  % (len(items), total, datapath))
