@@ -8,10 +8,20 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # The options ovs_gre_port and ovs_tunnel_port document alike. Ansible merges options shallowly,
-    # so those whose text or suboptions differ (ports, purge, type, remote_ip, key, in_key, out_key,
-    # dst_port, csum, mtu_request) stay in each module.
+    # What ovs_gre_port and ovs_tunnel_port document alike: notes (appended to each module's) and
+    # options. Ansible merges options shallowly, so those whose text or suboptions differ (ports,
+    # purge, type, remote_ip, key, in_key, out_key, dst_port, csum, mtu_request) stay in each module.
     DOCUMENTATION = r'''
+notes:
+  - Two runs at once converge. Each write is conditional on what was read (C(add-port) on no
+    port of that name, C(del-port) and C(set) on the port being there; ovs-vsctl refuses the
+    whole transaction otherwise). When it is refused, OVSDB is read again, and a port another run
+    made (or deleted) exactly as this task wants it is left as it is (V(changed=false), or one
+    more transaction for the other ports); a port it made into something else fails the task,
+    naming it and what it is now.
+  - It marks the ports it creates with C(external_ids:managed_by=openvnet.openvnet) and never
+    changes or deletes a port without that mark (OpenVNet's vna creates its own C(t-*) GRE
+    ports) unless O(force=true).
 options:
   bridge:
     description:

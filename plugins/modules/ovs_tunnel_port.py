@@ -35,15 +35,6 @@ description:
     refused too, within the task or against any UDP tunnel port in OVSDB (this module's or not,
     C(lisp), C(gtpu) and C(bareudp) included), since ovs-vswitchd sets both up without an error
     and drops the packets of one of them.
-  - Two runs at once converge. Each write is conditional on what was read (C(add-port) on no
-    port of that name, C(del-port) and C(set) on the port being there; ovs-vsctl refuses the
-    whole transaction otherwise). When it is refused, OVSDB is read again, and a port another run
-    made (or deleted) exactly as this task wants it is left as it is (V(changed=false), or one
-    more transaction for the other ports); a port it made into something else fails the task,
-    naming it and what it is now.
-  - It marks the ports it creates with C(external_ids:managed_by=openvnet.openvnet) and never
-    changes or deletes a port without that mark (OpenVNet's vna creates its own C(t-*) GRE
-    ports) unless O(force=true).
   - The bulk form O(ports) manages a list of ports with one read and one transaction, and
     O(purge=true) removes the ports it owns on O(bridge) that are no longer listed, of any
     tunnel type.
